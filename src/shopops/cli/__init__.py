@@ -1,0 +1,1 @@
+"""The `shopops` command line: a thin layer over :class:`shopops.workspace.Workspace`."""

@@ -1,0 +1,158 @@
+"""`shopops import`, `shopops imports` and `shopops sources`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from shopops.cli.context import err, open_workspace, out, user_errors
+from shopops.errors import InputError, UserError
+from shopops.ingest.pipeline import ImportResult
+
+IMPORTABLE = (".csv", ".tsv", ".txt", ".xls", ".xlsx", ".xlsm", ".xlsb", ".zip", ".htm", ".html")
+
+
+def _expand(paths: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for text in paths:
+        path = Path(text).expanduser()
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMPORTABLE))
+        else:
+            files.append(path)
+    return files
+
+
+def _parse_map(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    pairs: dict[str, str] = {}
+    for part in text.replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        header, sep, column = part.partition("=")
+        if not sep or not header.strip() or not column.strip():
+            raise click.BadParameter(f"{part!r} is not 源列=column (e.g. 实付款=paid_amount)", param_hint="--map")
+        pairs[header.strip()] = column.strip()
+    return pairs
+
+
+def describe(result: ImportResult) -> str:
+    dates = ""
+    if result.date_min:
+        dates = f", {result.date_min}" + (f"…{result.date_max}" if result.date_max != result.date_min else "")
+    shops = "全部店铺" if result.shops == ("*",) else "、".join(result.shops)
+    if result.already_imported:
+        return f"{result.file} — {result.source_label} ({result.source_key}): already imported, nothing changed"
+    extras = []
+    if result.rows_replaced:
+        extras.append(f"replaced {result.rows_replaced} earlier rows")
+    if result.duplicate_rows:
+        extras.append(f"{result.duplicate_rows} duplicate rows kept once (last wins)")
+    if result.skipped_rows:
+        extras.append(f"skipped {result.skipped_rows} blank/合计/note rows")
+    tail = f" ({'; '.join(extras)})" if extras else ""
+    return (f"{result.file} — {result.source_label} ({result.source_key}): {result.rows} rows{dates},"
+            f" shop {shops}{tail}")
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--shop", "-s", help="Shop the files belong to (default: from the file, or the only shop).")
+@click.option("--source", help="Force the export type (a key from `shopops sources`).")
+@click.option("--map", "mapping", metavar="源列=column,...",
+              help="Map headers to canonical columns for a file no source recognises.")
+@click.option("--save-source", metavar="NAME", help="With --map: save the mapping as a custom source NAME.")
+@click.pass_context
+@user_errors
+def import_command(ctx: click.Context, paths: tuple[str, ...], shop: str | None, source: str | None,
+                   mapping: str | None, save_source: str | None) -> None:
+    """Import export files (CSV/TSV, .xls/.xlsx, HTML-.xls, ZIP); folders import every file in them.
+
+    Each file is detected, checked and loaded atomically: a rejected file changes nothing.
+    Exits 0 only if every file was imported.
+    """
+    pairs = _parse_map(mapping)
+    if save_source and not pairs:
+        raise click.UsageError("--save-source needs --map")
+    workspace = open_workspace(ctx)
+    files = _expand(paths)
+    if not files:
+        raise UserError("no importable files found in " + ", ".join(paths))
+    failed = 0
+    progress = Progress(TextColumn("[bold]导入[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err, transient=True, disable=len(files) < 2)
+    with progress:
+        task = progress.add_task("", total=len(files))
+        for path in files:
+            progress.update(task, description=escape(path.name))
+            try:
+                result = workspace.import_file(path, shop=shop, source=source, mapping=pairs or None,
+                                               save_source=save_source)
+            except InputError as error:
+                failed += 1
+                progress.console.print(f"[red]✗[/] {escape(str(error))}")
+            except UserError as error:
+                failed += 1
+                progress.console.print(f"[red]✗[/] {escape(path.name)}: {escape(str(error))}")
+            else:
+                mark = "[dim]=[/]" if result.already_imported else "[green]✓[/]"
+                out.print(f"{mark} {escape(describe(result))}")
+            progress.advance(task)
+    if save_source and not failed:
+        out.print(f"已保存自定义来源 {save_source} 到 shopops.yaml；下次同样表头的文件会自动识别。")
+    if failed:
+        err.print(f"{failed} of {len(files)} files were not imported; the others were.")
+        ctx.exit(1)
+
+
+@click.command("imports")
+@click.option("--limit", default=50, show_default=True, help="How many recent imports to list.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@user_errors
+def imports_command(ctx: click.Context, limit: int, output_format: str) -> None:
+    """List recent imports with their provenance (file, source, rows, dates)."""
+    workspace = open_workspace(ctx)
+    rows = workspace.imports(limit)
+    names = ["import_id", "imported_at", "file", "source", "shops", "rows", "replaced", "date_min", "date_max"]
+    if output_format == "json":
+        records = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(names, row, strict=True)}
+                   for row in rows]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+        return
+    table = Table("#", "导入时间", "文件", "来源", "店铺", "行数", "替换", "日期范围")
+    for row in rows:
+        table.add_row(str(row[0]), str(row[1])[:19], str(row[2]), str(row[3]), str(row[4]), str(row[5]),
+                      str(row[6]), f"{row[7]}…{row[8]}" if row[7] else "—")
+    out.print(table)
+
+
+@click.command("sources")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@user_errors
+def sources_command(ctx: click.Context, output_format: str) -> None:
+    """List the supported export types (sources) with their keys and columns."""
+    workspace = open_workspace(ctx)
+    specs = workspace.sources()
+    if output_format == "json":
+        records = [
+            {"key": s.key, "label": s.label, "description": s.description, "platforms": list(s.platforms),
+             "table": s.table, "custom": s.custom,
+             "columns": [{"name": c.name, "type": c.type, "required": c.required, "aliases": list(c.aliases)}
+                         for c in s.columns]}
+            for s in specs
+        ]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+        return
+    table = Table("key", "导出类型", "平台", "必需列（任一别名）", show_lines=True)
+    for spec in specs:
+        required = "、".join("/".join(c.aliases[:2]) for c in spec.columns if c.required)
+        table.add_row(spec.key, spec.label + ("（自定义）" if spec.custom else ""), ",".join(spec.platforms), required)
+    out.print(table)

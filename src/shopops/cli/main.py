@@ -1,0 +1,97 @@
+"""Entry point: `shopops` and its commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from shopops import __version__
+from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.importing import import_command, imports_command, sources_command
+from shopops.cli.tables import metrics_command, table_group
+from shopops.cli.templates import demo_command, template_command
+from shopops.workspace import PLATFORM_LABELS, PLATFORMS, Workspace
+
+HELP = """ShopOps 店铺运营驾驶舱 — 把每天的平台导出合成一张总表。
+
+\b
+Start:  shopops init ~/ops && cd ~/ops
+        shopops shop add 某某旗舰店 --platform tmall
+        shopops import ~/Downloads/*.csv ~/Downloads/*.xls*
+        shopops table master --from 2026-11-01 --to 2026-11-24 --format csv
+Demo:   shopops demo
+
+Commands find the workspace by --workspace, $SHOPOPS_HOME, or the current folder.
+"""
+
+
+@click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--workspace", "-w", type=click.Path(file_okay=False), envvar="SHOPOPS_HOME",
+              help="Workspace folder (default: $SHOPOPS_HOME or the current folder).")
+@click.version_option(__version__, prog_name="shopops")
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None) -> None:
+    ctx.obj = {"workspace": workspace}
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False), default=".")
+@user_errors
+def init_command(directory: str) -> None:
+    """Create a workspace: shopops.yaml, warehouse.duckdb, inbox/ and reports/."""
+    root = Path(directory).expanduser().resolve()
+    with Workspace.init(root):
+        pass
+    out.print(f"已创建工作区 {root}")
+    out.print("  下一步: shopops shop add 店铺名 --platform tmall|taobao|jd|douyin")
+    out.print(f"  然后在该目录中运行命令，或设置 SHOPOPS_HOME={root}")
+
+
+@cli.group("shop")
+def shop_group() -> None:
+    """Register and list shops (店铺)."""
+
+
+@shop_group.command("add")
+@click.argument("name")
+@click.option("--platform", "-p", type=click.Choice(PLATFORMS), required=True, help="Where the shop sells.")
+@click.option("--fee-rate", default="0", show_default=True,
+              help="平台扣点 as a fraction of net sales (0.05 = 5%); used for 毛利.")
+@click.pass_context
+@user_errors
+def shop_add(ctx: click.Context, name: str, platform: str, fee_rate: str) -> None:
+    """Register a shop."""
+    workspace = open_workspace(ctx)
+    workspace.add_shop(name, platform, fee_rate)
+    out.print(f"已添加店铺 {name}（{PLATFORM_LABELS[platform]}，扣点 {float(fee_rate):.2%}）")
+
+
+@shop_group.command("list")
+@click.pass_context
+@user_errors
+def shop_list(ctx: click.Context) -> None:
+    """List the shops of the workspace."""
+    workspace = open_workspace(ctx)
+    shops = workspace.shops()
+    if not shops:
+        out.print("还没有店铺 — shopops shop add 店铺名 --platform tmall")
+        return
+    table = Table("店铺 shop", "平台 platform", "扣点 fee rate")
+    for name, platform, rate in shops:
+        table.add_row(name, f"{PLATFORM_LABELS[platform]} ({platform})", f"{rate:.2%}")
+    out.print(table)
+
+
+cli.add_command(import_command)
+cli.add_command(imports_command)
+cli.add_command(sources_command)
+cli.add_command(table_group)
+cli.add_command(metrics_command)
+cli.add_command(template_command)
+cli.add_command(demo_command)
+
+
+def main() -> None:
+    cli(prog_name="shopops")

@@ -1,0 +1,45 @@
+"""`shopops template` and `shopops demo`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from shopops.cli.context import open_workspace, out, user_errors
+from shopops.reports.templates import TEMPLATES, write_template
+
+
+@click.command("template")
+@click.argument("name", type=click.Choice(sorted(TEMPLATES)))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (default: NAME-template.xlsx in the current folder).")
+@click.pass_context
+@user_errors
+def template_command(ctx: click.Context, name: str, output: Path | None) -> None:
+    """Write a blank import template for a sheet of ours (sku-cost: SKU 成本表)."""
+    workspace = open_workspace(ctx)
+    spec = workspace.registry.get(TEMPLATES[name])
+    target = output or Path(f"{name}-template.xlsx")
+    write_template(spec, target)
+    out.print(f"已写出模板 {target} — 填好后 shopops import {target}")
+
+
+@click.command("demo")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("shopops-demo"))
+@click.option("--days", default=400, show_default=True, help="Days of history to generate.")
+@click.option("--end", "end", default=None, help="Last day of the demo data (default: yesterday).")
+@click.option("--seed", default=20261125, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--no-serve", is_flag=True, help="Do not start the dashboard (once it exists).")
+@user_errors
+def demo_command(directory: Path, days: int, end: str | None, seed: int, no_serve: bool) -> None:
+    """Build a demo workspace from realistic generated exports, import them, print the master table."""
+    from shopops.demo.run import run_demo
+
+    last = dt.date.fromisoformat(end) if end else dt.date.today() - dt.timedelta(days=1)
+    run_demo(directory.expanduser().resolve(), days=days, end=last, seed=seed, console=out)
+    del no_serve  # the dashboard arrives with the web issue; until then there is nothing to serve
+
+
+__all__ = ["demo_command", "open_workspace", "template_command"]

@@ -1,0 +1,1 @@
+"""Demo: realistic generated exports with a manifest of their true totals."""

@@ -1,0 +1,106 @@
+"""The one exception tree of ShopOps.
+
+Every error a user can cause derives from :class:`UserError`; the CLI prints its one-line
+message and exits with code 1. Anything else that escapes is a bug in ShopOps.
+
+::
+
+    ShopOpsError
+    ├── UserError                 exit code 1, message shown as is
+    │   ├── WorkspaceError        no workspace, broken config, unknown shop …
+    │   └── InputError            a file that cannot be imported (names file/row/column/value)
+    │       ├── UnreadableFileError   empty, not a spreadsheet, truncated, several files in a ZIP
+    │       ├── UnknownSourceError    headers match no known export type
+    │       ├── MissingColumnError    a required column is absent
+    │       ├── BadValueError         a value that does not parse (money, date, ID …)
+    │       └── ShopUnknownError      the file's shop cannot be determined
+    └── DefinitionError           a broken built-in definition (metric catalog, source spec): a bug
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ShopOpsError(Exception):
+    """Base of every error raised on purpose by ShopOps."""
+
+
+class UserError(ShopOpsError):
+    """Something the user can fix; the message says how."""
+
+
+class WorkspaceError(UserError):
+    """The workspace, its config or its registries are not in the state a command needs."""
+
+
+class InputError(UserError):
+    """A file that cannot be imported. The message names the file and, where known, row/column/value."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        problem: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.label = self.path.name
+        self.problem = problem
+        self.row = row
+        self.column = column
+        self.value = value
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = [self.label]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f'column "{self.column}"')
+        text = ", ".join(where) + ": "
+        if self.value is not None:
+            text += f'value "{_shorten(self.value)}" '
+        text += self.problem
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+    def relabel(self, label: str) -> InputError:
+        """Name the file as the user knows it (e.g. ``export.zip › report.csv``)."""
+        self.label = label
+        self.args = (self.render(),)
+        return self
+
+
+class UnreadableFileError(InputError):
+    """The file is empty, not a table, damaged, or an archive with not exactly one export."""
+
+
+class UnknownSourceError(InputError):
+    """The header row matches no known export type."""
+
+
+class MissingColumnError(InputError):
+    """The export type was recognised but a required column is absent."""
+
+
+class BadValueError(InputError):
+    """A cell value that cannot be parsed for its column's type."""
+
+
+class ShopUnknownError(InputError):
+    """The shop a file belongs to cannot be determined."""
+
+
+class DefinitionError(ShopOpsError):
+    """A built-in or user definition (metric catalog, source spec) is inconsistent."""
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    value = value.replace("\n", " ")
+    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -1,0 +1,1 @@
+"""Ingest: reading export files and loading them into the warehouse."""

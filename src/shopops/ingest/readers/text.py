@@ -1,0 +1,102 @@
+"""CSV, TSV and text tables (also when saved as ".xls"), in UTF-8, UTF-8-BOM, UTF-16 or GB18030/GBK."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+from shopops.errors import UnreadableFileError
+from shopops.ingest.readers.table import HeaderScorer, RawExport, clean_header, locate_header
+
+_CHUNK = 1 << 22
+_PEEK_BYTES = 1 << 16
+_DELIMITERS = ("\t", ",", ";", "|")
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 first (with or without BOM), then UTF-16 by BOM, then GB18030 (a superset of GBK)."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("gb18030")()
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            raise UnreadableFileError(
+                path,
+                "is neither UTF-8 nor GBK/GB18030 text",
+                hint="save it again as CSV (UTF-8) or Excel (.xlsx) and import that file",
+            ) from error
+        return "gb18030"
+
+
+def transcode_to_utf8(path: Path, encoding: str, target: Path) -> Path:
+    """DuckDB reads UTF-8 only (without extensions we may not download), so other encodings are re-written."""
+    with path.open("r", encoding=encoding, newline="") as source, target.open("w", encoding="utf-8") as out:
+        while chunk := source.read(_CHUNK):
+            out.write(chunk)
+    return target
+
+
+def sniff_delimiter(line: str) -> str:
+    counts = {delimiter: line.count(delimiter) for delimiter in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_text(path: Path, display_name: str, scorer: HeaderScorer, workdir: Path) -> RawExport:
+    encoding = detect_encoding(path)
+    with path.open("r", encoding=encoding, newline="") as handle:
+        sample = handle.read(_PEEK_BYTES)
+    lines = sample.splitlines()
+    if len(sample) == _PEEK_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line of the sample may be cut
+    if not any(line.strip() for line in lines):
+        raise UnreadableFileError(path, "is empty", hint="export the report again; it holds no rows")
+    probe_rows = _split(lines)
+    header_index, titles = locate_header(probe_rows, scorer)
+    delimiter = sniff_delimiter(lines[header_index])
+    rows = list(csv.reader(io.StringIO("\n".join(lines[: header_index + 1])), delimiter=delimiter))
+    header = [clean_header(cell) for cell in rows[header_index]] if header_index < len(rows) else []
+    while header and not header[-1]:
+        header.pop()  # trailing delimiters
+    if len(header) < 2:
+        raise UnreadableFileError(
+            path,
+            "is not a table: no header row with at least two columns was found",
+            hint="import the report file as downloaded (CSV, .xls or .xlsx)",
+        )
+    csv_path = path
+    if encoding != "utf-8":
+        csv_path = transcode_to_utf8(path, encoding, workdir / (path.stem + ".utf8.csv"))
+    return RawExport(
+        path=path,
+        display_name=display_name,
+        header=header,
+        header_row=header_index + 1,
+        title_lines=titles,
+        csv_path=csv_path,
+        csv_delimiter=delimiter,
+    )
+
+
+def _split(lines: list[str]) -> list[list[str]]:
+    """Each line split by its own most likely delimiter (title lines often have none)."""
+    return [next(csv.reader([line], delimiter=sniff_delimiter(line)), []) for line in lines[:60]]

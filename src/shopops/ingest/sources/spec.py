@@ -1,0 +1,127 @@
+"""The declarative source spec, loaded from YAML and validated with every problem collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from shopops.errors import DefinitionError
+
+PLATFORMS = ("tmall", "taobao", "jd", "douyin")
+COLUMN_TYPES = ("text", "id", "money", "int", "number", "ratio", "date", "timestamp", "province", "channel")
+
+
+def normalize_header(name: str) -> str:
+    """Header text compared loosely: no spaces, half-width brackets, lower-case latin."""
+    table = str.maketrans({"（": "(", "）": ")", "：": ":", "\u3000": "", " ": "", "\ufeff": "", "\u00a0": ""})
+    return name.translate(table).strip().lower()
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    required: bool = False
+    default: str | None = None
+    label: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.label or (self.aliases[0] if self.aliases else self.name)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    key: str
+    label: str
+    description: str
+    platforms: tuple[str, ...]
+    table: str
+    date_column: str
+    replace_by: tuple[str, ...]
+    columns: tuple[ColumnSpec, ...]
+    unique_by: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    constants: dict[str, str] = field(default_factory=dict)
+    required_any: tuple[tuple[str, ...], ...] = ()
+    shop_default: str | None = None
+    custom: bool = False
+
+    def column(self, name: str) -> ColumnSpec:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    def with_aliases(self, extra: dict[str, list[str]]) -> SourceSpec:
+        """A copy in which the given canonical columns accept more header names (tried first)."""
+        columns = tuple(
+            replace(c, aliases=tuple(dict.fromkeys([*extra.get(c.name, []), *c.aliases]))) for c in self.columns
+        )
+        return replace(self, columns=columns)
+
+
+def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> SourceSpec:
+    problems: list[str] = []
+    for needed in ("key", "label", "table", "date_column", "replace_by", "columns"):
+        if needed not in data:
+            problems.append(f"missing '{needed}'")
+    if problems:
+        raise DefinitionError(f"source spec {origin}: " + "; ".join(problems))
+    columns = []
+    for name, raw in data["columns"].items():
+        kind = raw.get("type", "text")
+        if kind not in COLUMN_TYPES:
+            problems.append(f"column {name}: unknown type {kind!r} (one of {', '.join(COLUMN_TYPES)})")
+        columns.append(
+            ColumnSpec(
+                name=name,
+                type=kind,
+                aliases=tuple(str(a) for a in raw.get("aliases", [])),
+                required=bool(raw.get("required", False)),
+                default=raw.get("default"),
+                label=raw.get("label"),
+            )
+        )
+    names = {c.name for c in columns} | set(data.get("constants", {})) | {"shop"}
+    for key_column in [*data["replace_by"], *data.get("unique_by", []), data["date_column"]]:
+        if key_column not in names:
+            problems.append(f"key column {key_column!r} is not a column")
+    for group in data.get("required_any", []):
+        problems.extend(f"required_any names unknown column {c!r}" for c in group if c not in names)
+    for platform in data.get("platforms", PLATFORMS):
+        if platform not in PLATFORMS:
+            problems.append(f"unknown platform {platform!r}")
+    if problems:
+        raise DefinitionError(f"source spec {origin}: " + "; ".join(problems))
+    return SourceSpec(
+        key=data["key"],
+        label=data["label"],
+        description=data.get("description", ""),
+        platforms=tuple(data.get("platforms", PLATFORMS)),
+        table=data["table"],
+        date_column=data["date_column"],
+        replace_by=tuple(data["replace_by"]),
+        unique_by=tuple(data.get("unique_by", ())),
+        columns=tuple(columns),
+        hints=tuple(data.get("hints", ())),
+        constants=dict(data.get("constants", {})),
+        required_any=tuple(tuple(group) for group in data.get("required_any", ())),
+        shop_default=data.get("shop_default"),
+        custom=custom,
+    )
+
+
+@cache
+def load_builtin_specs() -> tuple[SourceSpec, ...]:
+    folder = resources.files("shopops.ingest.sources").joinpath("definitions")
+    specs = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            specs.append(parse_spec(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name))
+    return tuple(specs)

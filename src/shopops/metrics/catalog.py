@@ -1,0 +1,167 @@
+"""Loading and validating the metric catalog (definitions/catalog.yaml).
+
+Problems are collected with their context and raised together, so a broken catalog says
+everything that is wrong with it at once.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from shopops.channels import ad_channels
+from shopops.errors import DefinitionError
+
+UNITS = ("money", "count", "ratio", "score")
+DIRECTIONS = ("up", "down", "none")
+AGGREGATES = ("sum", "daily_sum", "last", "max")
+FUNCTIONS = ("total",)
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    sources: tuple[str, ...]
+    aggregate: str
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    section: str
+    definition: str
+    formula: str
+    unit: str
+    direction: str
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.unit == "ratio"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    measures: dict[str, Measure]
+    metrics: dict[str, Metric]
+
+    def metric(self, key: str) -> Metric:
+        return self.metrics[key]
+
+    def label(self, key: str) -> str:
+        return self.metrics[key].label if key in self.metrics else key
+
+
+def _expand(text: str, channel_key: str, channel_label: str) -> str:
+    return text.replace("{channel}", channel_key).replace("{channel_label}", channel_label)
+
+
+def parse_catalog(data: dict[str, Any]) -> Catalog:
+    problems: list[str] = []
+    channels = ad_channels()
+    measures: dict[str, Measure] = {}
+    for raw_key, spec in (data.get("measures") or {}).items():
+        keys = [(_expand(raw_key, c.key, c.label), c) for c in channels] if "{channel}" in raw_key else [(raw_key, None)]
+        for key, _ in keys:
+            aggregate = spec.get("aggregate", "sum")
+            if aggregate not in AGGREGATES:
+                problems.append(f"measure {key}: aggregate {aggregate!r} is not one of {AGGREGATES}")
+            measures[key] = Measure(key, tuple(spec.get("sources", [])), aggregate, spec.get("decided_by"))
+    metrics: dict[str, Metric] = {}
+    for entry in data.get("metrics") or []:
+        raw_key = entry.get("key", "?")
+        variants = [(c.key, c.label) for c in channels] if "{channel}" in raw_key else [("", "")]
+        for channel_key, channel_label in variants:
+            key = _expand(raw_key, channel_key, channel_label)
+            where = f"metric {key}"
+            for needed in ("label", "section", "definition", "formula", "unit", "direction"):
+                if not entry.get(needed):
+                    problems.append(f"{where}: missing {needed}")
+            if entry.get("unit") not in UNITS:
+                problems.append(f"{where}: unit {entry.get('unit')!r} is not one of {UNITS}")
+            if entry.get("direction") not in DIRECTIONS:
+                problems.append(f"{where}: direction {entry.get('direction')!r} is not one of {DIRECTIONS}")
+            if key in metrics:
+                problems.append(f"{where}: defined twice")
+            formula = str(entry.get("formula", ""))
+            if channel_key:
+                formula = _expand(formula, channel_key, channel_label)
+            elif "{channel}" in formula:
+                formula = formula.replace(
+                    "total(" + raw_key_in_total(formula) + ")",
+                    "total(" + ", ".join(_expand(raw_key_in_total(formula), c.key, c.label) for c in channels) + ")",
+                )
+            metrics[key] = Metric(
+                key=key,
+                label=_expand(str(entry.get("label", "")), channel_key, channel_label),
+                section=str(entry.get("section", "")),
+                definition=_expand(str(entry.get("definition", "")), channel_key, channel_label),
+                formula=formula,
+                unit=str(entry.get("unit")),
+                direction=str(entry.get("direction")),
+            )
+    catalog = Catalog(measures, metrics)
+    for metric in metrics.values():
+        problems.extend(f"metric {metric.key}: {p}" for p in formula_problems(metric.formula, catalog))
+    problems.extend(_cycles(catalog))
+    if problems:
+        raise DefinitionError("metric catalog: " + "; ".join(problems))
+    return catalog
+
+
+def raw_key_in_total(formula: str) -> str:
+    start = formula.index("total(") + len("total(")
+    return formula[start : formula.index(")", start)]
+
+
+def formula_names(formula: str) -> set[str]:
+    tree = ast.parse(formula, mode="eval")
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id not in FUNCTIONS}
+
+
+def formula_problems(formula: str, catalog: Catalog) -> list[str]:
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except SyntaxError as error:
+        return [f"formula {formula!r} is not valid: {error.msg}"]
+    problems = []
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Call, ast.Load,
+               ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)
+    for node in ast.walk(tree):
+        if not isinstance(node, allowed):
+            problems.append(f"formula {formula!r} uses {type(node).__name__}, which is not allowed")
+        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS):
+            problems.append(f"formula {formula!r} calls an unknown function")
+    for name in formula_names(formula):
+        if name not in catalog.measures and name not in catalog.metrics:
+            problems.append(f"formula {formula!r} names {name!r}, which is neither a measure nor a metric")
+    return problems
+
+
+def _cycles(catalog: Catalog) -> list[str]:
+    problems = []
+
+    def visit(key: str, path: tuple[str, ...]) -> None:
+        metric = catalog.metrics[key]
+        for name in formula_names(metric.formula):
+            if name in catalog.metrics and name != key and name not in catalog.measures:
+                if name in path:
+                    problems.append(f"metric {key}: formula cycle {' → '.join((*path, name))}")
+                    return
+                visit(name, (*path, name))
+
+    for key in catalog.metrics:
+        visit(key, (key,))
+    return problems
+
+
+@cache
+def load_catalog() -> Catalog:
+    text = resources.files("shopops.metrics").joinpath("definitions/catalog.yaml").read_text(encoding="utf-8")
+    return parse_catalog(yaml.safe_load(text))

@@ -1,0 +1,211 @@
+"""The master table (总表): one row per shop per period with every catalog metric.
+
+Built as one SQL statement: a grid of shop × day, base measures chosen per shop-day by source
+precedence, aggregated to the grain by each measure's rule, then every metric computed from
+the aggregated measures (so ratios are recomputed at every grain, never averaged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import polars as pl
+
+from shopops.errors import UserError
+from shopops.metrics.catalog import Catalog, Measure, load_catalog
+from shopops.metrics.compile import metric_sql
+from shopops.metrics.providers import Provider, providers
+
+GRAINS = ("day", "week", "month")
+# How far back the comparison periods reach, per grain: (环比 offset, second offset, name).
+COMPARISONS = {
+    "day": (("prev", "INTERVAL 1 DAY"), ("wow", "INTERVAL 7 DAY")),
+    "week": (("prev", "INTERVAL 7 DAY"), ("yoy", "INTERVAL 364 DAY")),
+    "month": (("prev", "INTERVAL 1 MONTH"), ("yoy", "INTERVAL 12 MONTH")),
+}
+COMPARISON_LABELS = {"prev": "环比", "wow": "周同比", "yoy": "同比"}
+
+
+@dataclass(frozen=True)
+class ShippingRates:
+    """Per shop: cost per order (None = unknown) and per-province overrides."""
+
+    per_order: Mapping[str, Decimal | None]
+    by_province: Mapping[str, Mapping[str, Decimal]]
+
+
+def period_start(day: dt.date, grain: str) -> dt.date:
+    if grain == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def master_table(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    *,
+    shops: Sequence[str] | None = None,
+    grain: str = "day",
+    compare: bool = False,
+    provenance: bool = False,
+    shipping: ShippingRates | None = None,
+    catalog: Catalog | None = None,
+) -> pl.DataFrame:
+    catalog = catalog or load_catalog()
+    if grain not in GRAINS:
+        raise UserError(f"grain {grain!r} is not one of {', '.join(GRAINS)}")
+    if end < start:
+        raise UserError(f"--to {end} is before --from {start}; swap them")
+    known = [row[0] for row in con.execute("SELECT name FROM shops ORDER BY name").fetchall()]
+    for shop in shops or []:
+        if shop not in known:
+            raise UserError(f"shop {shop!r} is not registered (shops: {', '.join(known) or 'none'}) — see `shopops shop list`")
+    selected = list(shops) if shops else known
+    first = period_start(start, grain)
+    grid_start = first
+    if compare:
+        grid_start = _earliest_comparison(first, grain)
+    _prepare(con, selected, grid_start, end, shipping)
+    sql = build_sql(con, catalog, grain, compare, provenance, first, grid_start, end)
+    frame = con.sql(sql).pl()
+    con.execute("DROP TABLE IF EXISTS _so_grid")
+    con.execute("DROP TABLE IF EXISTS _so_shipping_rules")
+    return frame
+
+
+def _earliest_comparison(first: dt.date, grain: str) -> dt.date:
+    if grain == "day":
+        return first - dt.timedelta(days=7)
+    if grain == "week":
+        return first - dt.timedelta(days=364)
+    year, month = (first.year - 1, first.month)
+    return dt.date(year, month, 1)
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    shops: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    shipping: ShippingRates | None,
+) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _so_grid AS "
+        "SELECT s.name AS shop, s.platform, CAST(d.range AS DATE) AS date "
+        "FROM shops s, range(CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY) d "
+        "WHERE list_contains(?, s.name)",
+        [start, end, list(shops)],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _so_shipping_rules (shop VARCHAR, province VARCHAR, cost DECIMAL(18, 2))"
+    )
+    if shipping is None:
+        return
+    rows: list[tuple[str, str | None, Decimal]] = []
+    for shop in shops:
+        per_order = shipping.per_order.get(shop)
+        if per_order is not None:
+            rows.append((shop, None, per_order))
+        rows.extend((shop, province, cost) for province, cost in shipping.by_province.get(shop, {}).items())
+    if rows:
+        con.executemany("INSERT INTO _so_shipping_rules VALUES (?, ?, ?)", rows)
+
+
+def _provider_columns(con: duckdb.DuckDBPyConnection, provider: Provider, start: str, end: str) -> set[str]:
+    described = con.execute(f"DESCRIBE ({provider.sql.format(start=start, end=end)})").fetchall()
+    return {row[0] for row in described}
+
+
+def _measure_sql(measure: Measure, available: Mapping[str, set[str]]) -> tuple[str, str]:
+    """The chosen value and the name of the provider it came from, for one shop-day."""
+    sources = [s for s in measure.sources if measure.key in available.get(s, set())]
+    if not sources:
+        return "NULL", "NULL"
+    decider = measure.decided_by or measure.key
+    value_arms = " ".join(
+        f'WHEN p_{s}."{decider}" IS NOT NULL THEN p_{s}."{measure.key}"' for s in sources
+    )
+    source_arms = " ".join(f"WHEN p_{s}.\"{decider}\" IS NOT NULL THEN '{s}'" for s in sources)
+    return f"CASE {value_arms} END", f"CASE {source_arms} END"
+
+
+def _aggregate_sql(measure: Measure, grain: str) -> str:
+    column = f'"{measure.key}"'
+    if grain == "day":
+        return column
+    if measure.aggregate == "last":
+        return f"arg_max({column}, date) FILTER (WHERE {column} IS NOT NULL)"
+    if measure.aggregate == "max":
+        return f"max({column})"
+    # A period with any unknown day is unknown: a partial sum would look like a real total.
+    return f"CASE WHEN count({column}) = count(*) THEN sum({column}) END"
+
+
+def build_sql(
+    con: duckdb.DuckDBPyConnection,
+    catalog: Catalog,
+    grain: str,
+    compare: bool,
+    provenance: bool,
+    first: dt.date,
+    grid_start: dt.date,
+    end: dt.date,
+) -> str:
+    start_sql, end_sql = f"DATE '{grid_start}'", f"DATE '{end}'"
+    used = {s for m in catalog.measures.values() for s in m.sources}
+    all_providers = {k: p for k, p in providers().items() if k in used}
+    available = {k: _provider_columns(con, p, start_sql, end_sql) for k, p in all_providers.items()}
+    ctes = [f"p_{k} AS ({p.sql.format(start=start_sql, end=end_sql)})" for k, p in all_providers.items()]
+    day_columns = []
+    for measure in catalog.measures.values():
+        value, source = _measure_sql(measure, available)
+        day_columns.append(f'{value} AS "{measure.key}"')
+        day_columns.append(f'{source} AS "{measure.key}__source"')
+    joins = " ".join(f"LEFT JOIN p_{k} ON p_{k}.shop = g.shop AND p_{k}.date = g.date" for k in all_providers)
+    ctes.append(f"day AS (SELECT g.shop, g.platform, g.date, {', '.join(day_columns)} FROM _so_grid g {joins})")
+    period_expr = "date" if grain == "day" else f"CAST(date_trunc('{grain}', date) AS DATE)"
+    aggregated = [f'{_aggregate_sql(m, grain)} AS "{m.key}"' for m in catalog.measures.values()]
+    aggregated += [
+        f"string_agg(DISTINCT \"{m.key}__source\", '+' ORDER BY \"{m.key}__source\") AS \"{m.key}__source\""
+        if grain != "day" else f'"{m.key}__source"'
+        for m in catalog.measures.values()
+    ]
+    group = "GROUP BY ALL" if grain != "day" else ""
+    ctes.append(f"period AS (SELECT {period_expr} AS date, shop, platform, {', '.join(aggregated)} FROM day {group})")
+    metric_columns = [f'{metric_sql(m, catalog)} AS "{m.key}"' for m in catalog.metrics.values()]
+    source_columns = [f'"{m.key}__source"' for m in catalog.measures.values()] if provenance else []
+    ctes.append(f"metrics AS (SELECT date, shop, platform, {', '.join(metric_columns + source_columns)} FROM period)")
+    keys = list(catalog.metrics)
+    selects = ["cur.*"]
+    joins_out = []
+    if compare:
+        for name, offset in COMPARISONS[grain]:
+            joins_out.append(f"LEFT JOIN metrics {name} ON {name}.shop = cur.shop AND {name}.date = cur.date - {offset}")
+            for key in keys:
+                selects.append(f'{_change_sql(catalog, key, name)} AS "{key}_{name}_change"')
+    return (
+        "WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(selects)} FROM metrics cur {' '.join(joins_out)}"
+        f" WHERE cur.date >= DATE '{first}' ORDER BY cur.date, cur.shop"
+    )
+
+
+def _change_sql(catalog: Catalog, key: str, other: str) -> str:
+    """Ratios and scores change in points (pp as a fraction: 0.012 = +1.2pp); amounts in %."""
+    unit = catalog.metrics[key].unit
+    now, before = f'cur."{key}"', f'{other}."{key}"'
+    if unit in ("ratio", "score"):
+        return f"CAST({now} - {before} AS DOUBLE)"
+    return f"CAST({now} AS DOUBLE) / NULLIF(CAST({before} AS DOUBLE), 0) - 1"
+
+
+def change_label(catalog: Catalog, key: str, comparison: str) -> str:
+    unit = catalog.metrics[key].unit
+    suffix = "（pp）" if unit == "ratio" else ("（差）" if unit == "score" else "")
+    return f"{catalog.label(key)}{COMPARISON_LABELS[comparison]}{suffix}"

@@ -1,0 +1,1 @@
+"""Outputs rendered from tables: CSV/JSON/Excel exports and import templates."""

@@ -1,0 +1,223 @@
+"""The workspace: a folder with settings, the warehouse and the registries. CLI and API sit on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import polars as pl
+
+from shopops.errors import WorkspaceError
+from shopops.ingest.pipeline import Importer, ImportResult
+from shopops.ingest.sources import SourceRegistry, SourceSpec, load_builtin_specs
+from shopops.metrics.master import ShippingRates, master_table
+from shopops.settings import CONFIG_NAME, DEFAULT_CONFIG, CustomSource, Settings, load_settings
+from shopops.warehouse import Warehouse
+
+WAREHOUSE_NAME = "warehouse.duckdb"
+PLATFORMS = ("tmall", "taobao", "jd", "douyin")
+PLATFORM_LABELS = {"tmall": "天猫", "taobao": "淘宝", "jd": "京东", "douyin": "抖音"}
+HOME_VARIABLE = "SHOPOPS_HOME"
+
+
+def find_workspace(explicit: Path | None = None) -> Path:
+    """--workspace, then $SHOPOPS_HOME, then the current folder or one of its parents."""
+    if explicit is not None:
+        candidates = [explicit]
+    elif os.environ.get(HOME_VARIABLE):
+        candidates = [Path(os.environ[HOME_VARIABLE])]
+    else:
+        here = Path.cwd()
+        candidates = [here, *here.parents]
+    for folder in candidates:
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    where = candidates[0] if explicit or os.environ.get(HOME_VARIABLE) else Path.cwd()
+    raise WorkspaceError(
+        f"no ShopOps workspace at {where} — create one with `shopops init DIR`, then pass --workspace DIR,"
+        f" set {HOME_VARIABLE}=DIR, or run commands inside it"
+    )
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.settings: Settings = load_settings(root / CONFIG_NAME)
+        self.warehouse = Warehouse(root / WAREHOUSE_NAME)
+        self.registry = SourceRegistry(self._specs())
+        self._importer: Importer | None = None
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @classmethod
+    def init(cls, root: Path) -> Workspace:
+        root.mkdir(parents=True, exist_ok=True)
+        config = root / CONFIG_NAME
+        if not config.exists():
+            config.write_text(DEFAULT_CONFIG, encoding="utf-8")
+        for folder in ("inbox", "reports"):
+            (root / folder).mkdir(exist_ok=True)
+        return cls(root)
+
+    @classmethod
+    def open(cls, explicit: Path | None = None) -> Workspace:
+        return cls(find_workspace(explicit))
+
+    def close(self) -> None:
+        self.warehouse.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def connection(self):  # type: ignore[no-untyped-def]
+        return self.warehouse.connection
+
+    # -- registries ------------------------------------------------------------------------
+
+    def _specs(self) -> list[SourceSpec]:
+        builtin = {spec.key: spec.with_aliases(self.settings.aliases.get(spec.key, {})) for spec in load_builtin_specs()}
+        specs = list(builtin.values())
+        for custom in self.settings.custom_sources.values():
+            base = builtin.get(custom.base)
+            if base is None:
+                raise WorkspaceError(
+                    f"{CONFIG_NAME}: custom source {custom.name!r} is based on unknown source {custom.base!r}"
+                    " — see `shopops sources` for the keys"
+                )
+            specs.append(replace(base.with_aliases(custom.aliases), key=custom.name, label=custom.label,
+                                 hints=(), custom=True))
+        return specs
+
+    def sources(self) -> list[SourceSpec]:
+        return list(self.registry.specs.values())
+
+    # -- shops -----------------------------------------------------------------------------
+
+    def add_shop(self, name: str, platform: str, fee_rate: str | Decimal = "0") -> None:
+        name = name.strip()
+        if not name:
+            raise WorkspaceError("a shop needs a name")
+        if platform not in PLATFORMS:
+            raise WorkspaceError(f"platform {platform!r} is not one of {', '.join(PLATFORMS)}")
+        try:
+            rate = Decimal(str(fee_rate))
+        except InvalidOperation:
+            raise WorkspaceError(f"--fee-rate {fee_rate!r} is not a number; write 0.05 for 5%") from None
+        if not Decimal(0) <= rate < Decimal(1):
+            raise WorkspaceError(f"--fee-rate {fee_rate} must be a fraction between 0 and 1 (0.05 = 5%)")
+        con = self.connection
+        existing = con.execute("SELECT platform FROM shops WHERE name = ?", [name]).fetchone()
+        if existing is not None:
+            raise WorkspaceError(f"shop {name!r} already exists (platform {existing[0]}) — see `shopops shop list`")
+        con.execute("INSERT INTO shops (name, platform, fee_rate) VALUES (?, ?, ?)", [name, platform, rate])
+
+    def shops(self) -> list[tuple[str, str, Decimal]]:
+        return [
+            (row[0], row[1], row[2])
+            for row in self.connection.execute("SELECT name, platform, fee_rate FROM shops ORDER BY name").fetchall()
+        ]
+
+    # -- import ----------------------------------------------------------------------------
+
+    @property
+    def importer(self) -> Importer:
+        if self._importer is None:
+            self._importer = Importer(self.warehouse, self.registry, self.settings.channel_aliases)
+        return self._importer
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        shop: str | None = None,
+        source: str | None = None,
+        mapping: dict[str, str] | None = None,
+        save_source: str | None = None,
+    ) -> ImportResult:
+        if mapping:
+            return self._import_mapped(path, shop, source, mapping, save_source)
+        return self.importer.import_file(path, shop=shop, source=source)
+
+    def _import_mapped(
+        self, path: Path, shop: str | None, source: str | None, mapping: dict[str, str], save_source: str | None
+    ) -> ImportResult:
+        """Import with explicit 源列=column pairs, optionally saved as a custom source for next time."""
+        targets = set(mapping.values())
+        candidates = [s for s in load_builtin_specs() if (source is None or s.key == source)]
+        fitting = [s for s in candidates if targets <= {c.name for c in s.columns}]
+        if not fitting:
+            known = sorted({c.name for s in candidates for c in s.columns})
+            raise WorkspaceError(
+                f"--map names columns ({', '.join(sorted(targets))}) that no "
+                f"{'source ' + source if source else 'single source'} has — canonical columns are: {', '.join(known)}"
+            )
+        aliases: dict[str, list[str]] = {}
+        for header, column in mapping.items():
+            aliases.setdefault(column, []).append(header)
+        key = save_source or "mapped"
+        specs = [
+            replace(s.with_aliases(aliases), key=f"{key}:{s.key}" if len(fitting) > 1 else key,
+                    label=f"{save_source or '自定义映射'}（基于 {s.label}）", hints=(), custom=True)
+            for s in fitting
+        ]
+        registry = SourceRegistry(specs)
+        importer = Importer(self.warehouse, registry, self.settings.channel_aliases)
+        raw_result = importer.import_file(path, shop=shop)
+        chosen = raw_result.source_key
+        base = next(s for s in fitting if chosen in (key, f"{key}:{s.key}"))
+        if save_source:
+            self.settings.save_custom_source(
+                CustomSource(name=save_source, base=base.key, label=f"{save_source}（基于 {base.label}）", aliases=aliases)
+            )
+            self.registry = SourceRegistry(self._specs())
+            self._importer = None
+        return raw_result
+
+    def imports(self, limit: int = 50) -> list[tuple[object, ...]]:
+        return self.connection.execute(
+            "SELECT import_id, imported_at, file_name, source_key, shops, rows_imported, rows_replaced,"
+            " date_min, date_max FROM imports ORDER BY import_id DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def data_dates(self) -> tuple[dt.date | None, dt.date | None]:
+        row = self.connection.execute("SELECT min(date_min), max(date_max) FROM imports WHERE source_key <> 'sku_cost'").fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def shipping_rates(self) -> ShippingRates:
+        names = [name for name, _, _ in self.shops()]
+        rules = {name: self.settings.shipping_for(name) for name in names}
+        return ShippingRates(
+            per_order={name: rule.per_order for name, rule in rules.items()},
+            by_province={name: rule.by_province for name, rule in rules.items()},
+        )
+
+    def master_table(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        *,
+        shops: Sequence[str] | None = None,
+        grain: str = "day",
+        compare: bool = False,
+        provenance: bool = False,
+    ) -> pl.DataFrame:
+        """The master table as a Polars frame (the Python API of `shopops table master`)."""
+        if end is None:
+            end = self.data_dates()[1] or dt.date.today()
+        if start is None:
+            start = end - dt.timedelta(days=29)
+        return master_table(
+            self.connection, start, end, shops=shops, grain=grain, compare=compare,
+            provenance=provenance, shipping=self.shipping_rates(),
+        )
