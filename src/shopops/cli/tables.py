@@ -67,7 +67,7 @@ def master_command(ctx: click.Context, start: dt.date | None, end: dt.date | Non
     if text is not None:
         click.echo(text, nl=False)
     else:
-        out.print(f"已写出 {output}（{frame.height} 行）", stderr=False)
+        out.print(f"已写出 {output}（{frame.height} 行）")
 
 
 def _labels(frame: pl.DataFrame, grain: str) -> dict[str, str]:

@@ -1,0 +1,105 @@
+"""`shopops demo`: generate realistic exports, import them through the normal path, show the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from shopops.demo.exports import write_cost_sheet, write_exports
+from shopops.demo.manifest import shop_truth, to_json
+from shopops.demo.profiles import PROFILES, SHIPPING_BY_PROVINCE
+from shopops.demo.simulation import simulate
+from shopops.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    files: list[Path]
+    manifest: Path
+    start: dt.date
+    end: dt.date
+
+
+def generate(folder: Path, *, days: int, end: dt.date, seed: int) -> DemoFiles:
+    """Write every demo export and ``manifest.json`` (the true metric values) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    start = end - dt.timedelta(days=days - 1)
+    cost_change = start + dt.timedelta(days=days // 2)
+    histories = [simulate(profile, start, days, seed, index + 1) for index, profile in enumerate(PROFILES)]
+    files: list[Path] = []
+    manifest: dict[str, object] = {"start": start.isoformat(), "end": end.isoformat(), "seed": seed, "shops": {}}
+    for history, style in zip(histories, ("a", "b"), strict=True):
+        files.extend(write_exports(history, folder, style=style))
+        truth = shop_truth(history, sycm_missing_last_day=style == "b", cost_change=cost_change)
+        manifest["shops"][history.profile.name] = {  # type: ignore[index]
+            "platform": history.profile.platform,
+            "fee_rate": str(history.profile.fee_rate),
+            "shipping_per_order": str(history.profile.shipping_per_order),
+            "days": {date: {k: to_json(v) for k, v in values.items()} for date, values in truth.items()},
+        }
+    files.append(write_cost_sheet(histories, folder, cost_change))
+    target = folder / "manifest.json"
+    target.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return DemoFiles(files, target, start, end)
+
+
+def configure(workspace: Workspace) -> None:
+    """Register the demo shops and write their shipping rule into shopops.yaml."""
+    for profile in PROFILES:
+        if profile.name not in {name for name, _, _ in workspace.shops()}:
+            workspace.add_shop(profile.name, profile.platform, profile.fee_rate)
+    config = workspace.root / "shopops.yaml"
+    text = config.read_text(encoding="utf-8")
+    provinces = ", ".join(f"{name}: {cost}" for name, cost in SHIPPING_BY_PROVINCE.items())
+    shops = ", ".join(f"{p.name}: {{per_order: {p.shipping_per_order}}}" for p in PROFILES)
+    text = text.replace("  per_order:\n", f"  per_order: {PROFILES[0].shipping_per_order}\n", 1)
+    text = text.replace("  by_province: {}         # e.g. 新疆: 18", f"  by_province: {{{provinces}}}", 1)
+    text = text.replace("  shops: {}               # e.g.", f"  shops: {{{shops}}}  # e.g.", 1)
+    config.write_text(text, encoding="utf-8")
+
+
+def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Console) -> Path:
+    began = time.perf_counter()
+    exports = directory / "exports"
+    generated = generate(exports, days=days, end=end, seed=seed)
+    console.print(f"生成了 {len(generated.files)} 个导出文件（{generated.start} ~ {generated.end}）→ {exports}")
+    workspace = Workspace.init(directory)
+    configure(workspace)
+    workspace = Workspace(directory)  # reload settings with the shipping rule
+    with workspace, Progress(TextColumn("导入 {task.description}"), BarColumn(), MofNCompleteColumn(),
+                             console=console, transient=True) as progress:
+        task = progress.add_task("", total=len(generated.files))
+        for path in generated.files:
+            progress.update(task, description=path.name)
+            result = workspace.import_file(path)
+            console.print(f"  ✓ {result.file}: {result.source_label}, {result.rows} 行")
+            progress.advance(task)
+        frame = workspace.master_table(generated.end - dt.timedelta(days=6), generated.end)
+        report = directory / "reports" / f"总表_{generated.end}.csv"
+        frame.write_csv(report, null_value="")
+    table = Table("日期", "店铺", "支付金额", "访客数", "转化率", "推广花费", "净利", title="最近 7 天总表（节选）")
+    for row in frame.iter_rows(named=True):
+        table.add_row(str(row["date"]), row["shop"], _show(row["gmv"]), _show(row["visitors"]),
+                      "—" if row["conversion_rate"] is None else f"{row['conversion_rate']:.2%}",
+                      _show(row["ad_spend"]), _show(row["net_profit"]))
+    console.print(table)
+    console.print(f"工作区 {directory}（{time.perf_counter() - began:.1f} 秒）")
+    console.print(f"  总表: shopops -w {directory} table master --from {generated.end - dt.timedelta(days=29)}"
+                  f" --to {generated.end} --format xlsx -o 总表.xlsx")
+    console.print(f"  已写出 {report}")
+    return directory
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{float(value):,.2f}"  # type: ignore[arg-type]

@@ -1,0 +1,60 @@
+"""Shared fixtures: a demo export set with its manifest, imported into a real workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from shopops.cli.main import cli
+from shopops.demo.run import configure, generate
+from shopops.workspace import Workspace
+
+DEMO_END = dt.date(2026, 11, 24)
+DEMO_DAYS = 21
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+def run_cli(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@dataclass
+class DemoWorkspace:
+    root: Path
+    exports: Path
+    files: list[Path]
+    manifest: dict[str, Any]
+
+    def cli(self, *args: str | Path) -> Result:
+        return run_cli("--workspace", self.root, *args)
+
+
+def build_demo_workspace(base: Path) -> DemoWorkspace:
+    exports = base / "exports"
+    generated = generate(exports, days=DEMO_DAYS, end=DEMO_END, seed=7)
+    root = base / "ws"
+    with Workspace.init(root) as workspace:
+        configure(workspace)
+    manifest = json.loads(generated.manifest.read_text(encoding="utf-8"))
+    return DemoWorkspace(root, exports, generated.files, manifest)
+
+
+@pytest.fixture(scope="session")
+def imported_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
+    """The demo exports imported once through the CLI (read-only use in tests)."""
+    demo = build_demo_workspace(tmp_path_factory.mktemp("demo"))
+    result = demo.cli("import", *demo.files)
+    assert result.exit_code == 0, result.output
+    return demo
+
+
+@pytest.fixture
+def fresh_demo(tmp_path: Path) -> DemoWorkspace:
+    """Demo exports and an empty configured workspace, for tests that import themselves."""
+    return build_demo_workspace(tmp_path)
