@@ -21,7 +21,8 @@ class Channel:
 def ad_channels() -> tuple[Channel, ...]:
     data = yaml.safe_load(resources.files("shopops").joinpath("channels.yaml").read_text(encoding="utf-8"))
     return tuple(
-        Channel(key=key, label=spec["label"], aliases=tuple(spec.get("aliases", ()))) for key, spec in data.items()
+        Channel(key=key, label=spec["label"], aliases=tuple(spec.get("aliases", ())))
+        for key, spec in data.items()
     )
 
 
@@ -35,7 +36,5 @@ def channel_case_sql(raw: str, extra_aliases: Mapping[str, list[str]]) -> str:
         ),
         key=lambda pair: -len(pair[0]),
     )
-    arms = " ".join(
-        f"WHEN contains(so_clean({raw}), '{alias}') THEN '{key}'" for alias, key in pairs
-    )
+    arms = " ".join(f"WHEN contains(so_clean({raw}), '{alias}') THEN '{key}'" for alias, key in pairs)
     return f"(CASE {arms} END)"

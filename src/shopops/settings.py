@@ -98,9 +98,13 @@ def load_settings(path: Path) -> Settings:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
-        raise WorkspaceError(f"{path.name} is not valid YAML ({error}) — fix the file or delete it") from error
+        raise WorkspaceError(
+            f"{path.name} is not valid YAML ({error}) — fix the file or delete it"
+        ) from error
     if not isinstance(data, dict):
-        raise WorkspaceError(f"{path.name} must be a mapping of settings — compare with `shopops init` output")
+        raise WorkspaceError(
+            f"{path.name} must be a mapping of settings — compare with `shopops init` output"
+        )
     problems: list[str] = []
     display = data.get("display") or {}
     money_unit = str(display.get("money_unit", "元"))
@@ -130,8 +134,8 @@ def load_settings(path: Path) -> Settings:
     return Settings(
         path=path,
         money_unit=money_unit,
-        aliases=aliases,  # type: ignore[arg-type]
-        channel_aliases=channel_aliases,  # type: ignore[arg-type]
+        aliases=aliases,
+        channel_aliases=channel_aliases,
         custom_sources=customs,
         shipping_default=default_rule,
         shipping_by_shop=by_shop,
@@ -139,7 +143,9 @@ def load_settings(path: Path) -> Settings:
     )
 
 
-def _string_lists_by_key(value: Any, where: str, problems: list[str], *, nested: bool = False) -> dict[str, Any]:
+def _string_lists_by_key(
+    value: Any, where: str, problems: list[str], *, nested: bool = False
+) -> dict[str, Any]:
     if not isinstance(value, dict):
         problems.append(f"{where} must be a mapping")
         return {}

@@ -83,7 +83,10 @@ class Workspace:
     # -- registries ------------------------------------------------------------------------
 
     def _specs(self) -> list[SourceSpec]:
-        builtin = {spec.key: spec.with_aliases(self.settings.aliases.get(spec.key, {})) for spec in load_builtin_specs()}
+        builtin = {
+            spec.key: spec.with_aliases(self.settings.aliases.get(spec.key, {}))
+            for spec in load_builtin_specs()
+        }
         specs = list(builtin.values())
         for custom in self.settings.custom_sources.values():
             base = builtin.get(custom.base)
@@ -92,8 +95,15 @@ class Workspace:
                     f"{CONFIG_NAME}: custom source {custom.name!r} is based on unknown source {custom.base!r}"
                     " — see `shopops sources` for the keys"
                 )
-            specs.append(replace(base.with_aliases(custom.aliases), key=custom.name, label=custom.label,
-                                 hints=(), custom=True))
+            specs.append(
+                replace(
+                    base.with_aliases(custom.aliases),
+                    key=custom.name,
+                    label=custom.label,
+                    hints=(),
+                    custom=True,
+                )
+            )
         return specs
 
     def sources(self) -> list[SourceSpec]:
@@ -116,13 +126,17 @@ class Workspace:
         con = self.connection
         existing = con.execute("SELECT platform FROM shops WHERE name = ?", [name]).fetchone()
         if existing is not None:
-            raise WorkspaceError(f"shop {name!r} already exists (platform {existing[0]}) — see `shopops shop list`")
+            raise WorkspaceError(
+                f"shop {name!r} already exists (platform {existing[0]}) — see `shopops shop list`"
+            )
         con.execute("INSERT INTO shops (name, platform, fee_rate) VALUES (?, ?, ?)", [name, platform, rate])
 
     def shops(self) -> list[tuple[str, str, Decimal]]:
         return [
             (row[0], row[1], row[2])
-            for row in self.connection.execute("SELECT name, platform, fee_rate FROM shops ORDER BY name").fetchall()
+            for row in self.connection.execute(
+                "SELECT name, platform, fee_rate FROM shops ORDER BY name"
+            ).fetchall()
         ]
 
     # -- import ----------------------------------------------------------------------------
@@ -147,7 +161,12 @@ class Workspace:
         return self.importer.import_file(path, shop=shop, source=source)
 
     def _import_mapped(
-        self, path: Path, shop: str | None, source: str | None, mapping: dict[str, str], save_source: str | None
+        self,
+        path: Path,
+        shop: str | None,
+        source: str | None,
+        mapping: dict[str, str],
+        save_source: str | None,
     ) -> ImportResult:
         """Import with explicit 源列=column pairs, optionally saved as a custom source for next time."""
         targets = set(mapping.values())
@@ -164,8 +183,13 @@ class Workspace:
             aliases.setdefault(column, []).append(header)
         key = save_source or "mapped"
         specs = [
-            replace(s.with_aliases(aliases), key=f"{key}:{s.key}" if len(fitting) > 1 else key,
-                    label=f"{save_source or '自定义映射'}（基于 {s.label}）", hints=(), custom=True)
+            replace(
+                s.with_aliases(aliases),
+                key=f"{key}:{s.key}" if len(fitting) > 1 else key,
+                label=f"{save_source or '自定义映射'}（基于 {s.label}）",
+                hints=(),
+                custom=True,
+            )
             for s in fitting
         ]
         registry = SourceRegistry(specs)
@@ -175,23 +199,31 @@ class Workspace:
         base = next(s for s in fitting if chosen in (key, f"{key}:{s.key}"))
         if save_source:
             self.settings.save_custom_source(
-                CustomSource(name=save_source, base=base.key, label=f"{save_source}（基于 {base.label}）", aliases=aliases)
+                CustomSource(
+                    name=save_source,
+                    base=base.key,
+                    label=f"{save_source}（基于 {base.label}）",
+                    aliases=aliases,
+                )
             )
             self.registry = SourceRegistry(self._specs())
             self._importer = None
         return raw_result
 
     def imports(self, limit: int = 50) -> list[tuple[object, ...]]:
-        return self.connection.execute(
+        rows: list[tuple[object, ...]] = self.connection.execute(
             "SELECT import_id, imported_at, file_name, source_key, shops, rows_imported, rows_replaced,"
             " date_min, date_max FROM imports ORDER BY import_id DESC LIMIT ?",
             [limit],
         ).fetchall()
+        return rows
 
     # -- tables ----------------------------------------------------------------------------
 
     def data_dates(self) -> tuple[dt.date | None, dt.date | None]:
-        row = self.connection.execute("SELECT min(date_min), max(date_max) FROM imports WHERE source_key <> 'sku_cost'").fetchone()
+        row = self.connection.execute(
+            "SELECT min(date_min), max(date_max) FROM imports WHERE source_key <> 'sku_cost'"
+        ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
     def shipping_rates(self) -> ShippingRates:
@@ -218,6 +250,12 @@ class Workspace:
         if start is None:
             start = end - dt.timedelta(days=29)
         return master_table(
-            self.connection, start, end, shops=shops, grain=grain, compare=compare,
-            provenance=provenance, shipping=self.shipping_rates(),
+            self.connection,
+            start,
+            end,
+            shops=shops,
+            grain=grain,
+            compare=compare,
+            provenance=provenance,
+            shipping=self.shipping_rates(),
         )

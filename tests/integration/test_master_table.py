@@ -14,11 +14,32 @@ import pytest
 from shopops.metrics.catalog import load_catalog
 from tests.conftest import DemoWorkspace
 
-DESIGN_KEYS = (
-    "gmv visitors pageviews buyers paid_orders units conversion_rate aov uv_value ad_spend ad_gmv ad_roi "
-    "affiliate_commission refund_amount refund_orders refund_rate net_sales cogs shipping_cost gross_profit "
-    "net_profit dsr_description dsr_service dsr_logistics"
-).split()
+DESIGN_KEYS = [
+    "gmv",
+    "visitors",
+    "pageviews",
+    "buyers",
+    "paid_orders",
+    "units",
+    "conversion_rate",
+    "aov",
+    "uv_value",
+    "ad_spend",
+    "ad_gmv",
+    "ad_roi",
+    "affiliate_commission",
+    "refund_amount",
+    "refund_orders",
+    "refund_rate",
+    "net_sales",
+    "cogs",
+    "shipping_cost",
+    "gross_profit",
+    "net_profit",
+    "dsr_description",
+    "dsr_service",
+    "dsr_logistics",
+]
 
 
 def master_csv(demo: DemoWorkspace, *extra: str) -> list[dict[str, str]]:
@@ -131,14 +152,24 @@ def test_compare_adds_change_columns_in_points_for_ratios(imported_demo: DemoWor
     assert float(last["conversion_rate_wow_change"]) == pytest.approx(
         today["conversion_rate"] - week_ago["conversion_rate"], abs=1e-6
     )
-    first = [r for r in rows if r["shop"] == shop][0]
+    first = next(r for r in rows if r["shop"] == shop)
     assert first["gmv_prev_change"] == ""  # no data the day before the range
 
 
 def test_json_and_xlsx_formats(imported_demo: DemoWorkspace, tmp_path: Any) -> None:
     manifest = imported_demo.manifest
-    result = imported_demo.cli("table", "master", "--from", manifest["end"], "--to", manifest["end"],
-                               "--shop", "小野家居", "--format", "json")
+    result = imported_demo.cli(
+        "table",
+        "master",
+        "--from",
+        manifest["end"],
+        "--to",
+        manifest["end"],
+        "--shop",
+        "小野家居",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     records = json.loads(result.output)
     assert len(records) == 1

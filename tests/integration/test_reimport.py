@@ -10,7 +10,15 @@ from tests.conftest import DemoWorkspace
 
 def table_counts(demo: DemoWorkspace) -> dict[str, int]:
     with duckdb.connect(str(demo.root / "warehouse.duckdb"), read_only=True) as con:
-        tables = ["sycm_shop_day", "orders", "order_lines", "refunds", "ad_plan_day", "affiliate_day", "sku_costs"]
+        tables = [
+            "sycm_shop_day",
+            "orders",
+            "order_lines",
+            "refunds",
+            "ad_plan_day",
+            "affiliate_day",
+            "sku_costs",
+        ]
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
 
 

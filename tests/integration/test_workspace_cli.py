@@ -57,19 +57,40 @@ def test_shop_errors_say_how_to_fix(workspace: Path) -> None:
 def test_sources_lists_every_export_type(workspace: Path) -> None:
     result = run_cli("-w", workspace, "sources", "--format", "json")
     keys = {s["key"] for s in json.loads(result.output)}
-    assert {"sycm_shop_daily", "sycm_item_daily", "qianniu_orders", "qianniu_order_lines", "qianniu_refunds",
-            "ztc_report", "ylmf_report", "wxt_report", "taobao_union", "sku_cost"} <= keys
+    assert {
+        "sycm_shop_daily",
+        "sycm_item_daily",
+        "qianniu_orders",
+        "qianniu_order_lines",
+        "qianniu_refunds",
+        "ztc_report",
+        "ylmf_report",
+        "wxt_report",
+        "taobao_union",
+        "sku_cost",
+    } <= keys
 
 
-def test_unknown_file_imports_with_a_mapping_that_is_saved_as_a_source(workspace: Path, tmp_path: Path) -> None:
+def test_unknown_file_imports_with_a_mapping_that_is_saved_as_a_source(
+    workspace: Path, tmp_path: Path
+) -> None:
     run_cli("-w", workspace, "shop", "add", "甲店", "--platform", "taobao")
     header = ["单号", "付款于", "实收"]
-    first = write_csv(tmp_path / "erp-orders-1.csv", header, [["A1", "2026-11-01 10:00:00", "99.50"],
-                                                              ["A2", "", "10.00"]])
+    first = write_csv(
+        tmp_path / "erp-orders-1.csv", header, [["A1", "2026-11-01 10:00:00", "99.50"], ["A2", "", "10.00"]]
+    )
     refused = run_cli("-w", workspace, "import", first)
     assert refused.exit_code == 1 and "match no known export type" in refused.output
-    mapped = run_cli("-w", workspace, "import", first, "--map", "单号=order_id,付款于=paid_at,实收=total_amount",
-                     "--save-source", "erp_orders")
+    mapped = run_cli(
+        "-w",
+        workspace,
+        "import",
+        first,
+        "--map",
+        "单号=order_id,付款于=paid_at,实收=total_amount",
+        "--save-source",
+        "erp_orders",
+    )
     assert mapped.exit_code == 0, mapped.output
     assert "已保存自定义来源 erp_orders" in mapped.output
     second = write_csv(tmp_path / "erp-orders-2.csv", header, [["A3", "2026-11-02 09:00:00", "20.00"]])
@@ -83,8 +104,12 @@ def test_unknown_file_imports_with_a_mapping_that_is_saved_as_a_source(workspace
 def test_a_header_alias_in_the_config_is_used(workspace: Path, tmp_path: Path) -> None:
     run_cli("-w", workspace, "shop", "add", "甲店", "--platform", "taobao")
     config = workspace / "shopops.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "\naliases: {}", "\naliases:\n  taobao_union:\n    commission: [佣金支出]"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "\naliases: {}", "\naliases:\n  taobao_union:\n    commission: [佣金支出]"
+        ),
+        encoding="utf-8",
+    )
     file = write_csv(tmp_path / "联盟.csv", ["统计日期", "佣金支出"], [["2026-11-01", "12.30"]])
     result = run_cli("-w", workspace, "import", file)
     assert result.exit_code == 0, result.output

@@ -21,12 +21,33 @@ def test_broken_catalog_lists_every_problem() -> None:
     data = {
         "measures": {"gmv": {"sources": ["sycm_shop"], "aggregate": "average"}},
         "metrics": [
-            {"key": "a", "label": "甲", "section": "s", "definition": "d", "formula": "gmv / nothing",
-             "unit": "money", "direction": "up"},
-            {"key": "b", "label": "乙", "section": "s", "definition": "d", "formula": "c", "unit": "percent",
-             "direction": "sideways"},
-            {"key": "c", "label": "丙", "section": "s", "definition": "d", "formula": "b + 1", "unit": "count",
-             "direction": "up"},
+            {
+                "key": "a",
+                "label": "甲",
+                "section": "s",
+                "definition": "d",
+                "formula": "gmv / nothing",
+                "unit": "money",
+                "direction": "up",
+            },
+            {
+                "key": "b",
+                "label": "乙",
+                "section": "s",
+                "definition": "d",
+                "formula": "c",
+                "unit": "percent",
+                "direction": "sideways",
+            },
+            {
+                "key": "c",
+                "label": "丙",
+                "section": "s",
+                "definition": "d",
+                "formula": "b + 1",
+                "unit": "count",
+                "direction": "up",
+            },
         ],
     }
     with pytest.raises(DefinitionError) as caught:
@@ -39,7 +60,19 @@ def test_broken_catalog_lists_every_problem() -> None:
 
 
 def test_formula_may_not_call_arbitrary_code() -> None:
-    data = {"measures": {}, "metrics": [{"key": "x", "label": "x", "section": "s", "definition": "d",
-                                         "formula": "__import__('os')", "unit": "count", "direction": "up"}]}
+    data = {
+        "measures": {},
+        "metrics": [
+            {
+                "key": "x",
+                "label": "x",
+                "section": "s",
+                "definition": "d",
+                "formula": "__import__('os')",
+                "unit": "count",
+                "direction": "up",
+            }
+        ],
+    }
     with pytest.raises(DefinitionError, match="unknown function"):
         parse_catalog(data)

@@ -56,6 +56,9 @@ def test_foundation_modules_import_no_stage() -> None:
 
 
 def test_no_module_is_too_long() -> None:
-    long = [f"{p.relative_to(PACKAGE)}: {n}" for p in PACKAGE.rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500]
+    long = [
+        f"{p.relative_to(PACKAGE)}: {n}"
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+    ]
     assert long == []

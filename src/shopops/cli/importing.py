@@ -37,7 +37,9 @@ def _parse_map(text: str | None) -> dict[str, str]:
             continue
         header, sep, column = part.partition("=")
         if not sep or not header.strip() or not column.strip():
-            raise click.BadParameter(f"{part!r} is not 源列=column (e.g. 实付款=paid_amount)", param_hint="--map")
+            raise click.BadParameter(
+                f"{part!r} is not 源列=column (e.g. 实付款=paid_amount)", param_hint="--map"
+            )
         pairs[header.strip()] = column.strip()
     return pairs
 
@@ -48,7 +50,9 @@ def describe(result: ImportResult) -> str:
         dates = f", {result.date_min}" + (f"…{result.date_max}" if result.date_max != result.date_min else "")
     shops = "全部店铺" if result.shops == ("*",) else "、".join(result.shops)
     if result.already_imported:
-        return f"{result.file} — {result.source_label} ({result.source_key}): already imported, nothing changed"
+        return (
+            f"{result.file} — {result.source_label} ({result.source_key}): already imported, nothing changed"
+        )
     extras = []
     if result.rows_replaced:
         extras.append(f"replaced {result.rows_replaced} earlier rows")
@@ -57,21 +61,33 @@ def describe(result: ImportResult) -> str:
     if result.skipped_rows:
         extras.append(f"skipped {result.skipped_rows} blank/合计/note rows")
     tail = f" ({'; '.join(extras)})" if extras else ""
-    return (f"{result.file} — {result.source_label} ({result.source_key}): {result.rows} rows{dates},"
-            f" shop {shops}{tail}")
+    return (
+        f"{result.file} — {result.source_label} ({result.source_key}): {result.rows} rows{dates},"
+        f" shop {shops}{tail}"
+    )
 
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--shop", "-s", help="Shop the files belong to (default: from the file, or the only shop).")
 @click.option("--source", help="Force the export type (a key from `shopops sources`).")
-@click.option("--map", "mapping", metavar="源列=column,...",
-              help="Map headers to canonical columns for a file no source recognises.")
+@click.option(
+    "--map",
+    "mapping",
+    metavar="源列=column,...",
+    help="Map headers to canonical columns for a file no source recognises.",
+)
 @click.option("--save-source", metavar="NAME", help="With --map: save the mapping as a custom source NAME.")
 @click.pass_context
 @user_errors
-def import_command(ctx: click.Context, paths: tuple[str, ...], shop: str | None, source: str | None,
-                   mapping: str | None, save_source: str | None) -> None:
+def import_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    shop: str | None,
+    source: str | None,
+    mapping: str | None,
+    save_source: str | None,
+) -> None:
     """Import export files (CSV/TSV, .xls/.xlsx, HTML-.xls, ZIP); folders import every file in them.
 
     Each file is detected, checked and loaded atomically: a rejected file changes nothing.
@@ -85,15 +101,23 @@ def import_command(ctx: click.Context, paths: tuple[str, ...], shop: str | None,
     if not files:
         raise UserError("no importable files found in " + ", ".join(paths))
     failed = 0
-    progress = Progress(TextColumn("[bold]导入[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err, transient=True, disable=len(files) < 2)
+    progress = Progress(
+        TextColumn("[bold]导入[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=len(files) < 2,
+    )
     with progress:
         task = progress.add_task("", total=len(files))
         for path in files:
             progress.update(task, description=escape(path.name))
             try:
-                result = workspace.import_file(path, shop=shop, source=source, mapping=pairs or None,
-                                               save_source=save_source)
+                result = workspace.import_file(
+                    path, shop=shop, source=source, mapping=pairs or None, save_source=save_source
+                )
             except InputError as error:
                 failed += 1
                 progress.console.print(f"[red]✗[/] {escape(str(error))}")
@@ -113,28 +137,52 @@ def import_command(ctx: click.Context, paths: tuple[str, ...], shop: str | None,
 
 @click.command("imports")
 @click.option("--limit", default=50, show_default=True, help="How many recent imports to list.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.pass_context
 @user_errors
 def imports_command(ctx: click.Context, limit: int, output_format: str) -> None:
     """List recent imports with their provenance (file, source, rows, dates)."""
     workspace = open_workspace(ctx)
     rows = workspace.imports(limit)
-    names = ["import_id", "imported_at", "file", "source", "shops", "rows", "replaced", "date_min", "date_max"]
+    names = [
+        "import_id",
+        "imported_at",
+        "file",
+        "source",
+        "shops",
+        "rows",
+        "replaced",
+        "date_min",
+        "date_max",
+    ]
     if output_format == "json":
-        records = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(names, row, strict=True)}
-                   for row in rows]
+        records = [
+            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(names, row, strict=True)}
+            for row in rows
+        ]
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))
         return
     table = Table("#", "导入时间", "文件", "来源", "店铺", "行数", "替换", "日期范围")
     for row in rows:
-        table.add_row(str(row[0]), str(row[1])[:19], str(row[2]), str(row[3]), str(row[4]), str(row[5]),
-                      str(row[6]), f"{row[7]}…{row[8]}" if row[7] else "—")
+        table.add_row(
+            str(row[0]),
+            str(row[1])[:19],
+            str(row[2]),
+            str(row[3]),
+            str(row[4]),
+            str(row[5]),
+            str(row[6]),
+            f"{row[7]}…{row[8]}" if row[7] else "—",
+        )
     out.print(table)
 
 
 @click.command("sources")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.pass_context
 @user_errors
 def sources_command(ctx: click.Context, output_format: str) -> None:
@@ -143,10 +191,18 @@ def sources_command(ctx: click.Context, output_format: str) -> None:
     specs = workspace.sources()
     if output_format == "json":
         records = [
-            {"key": s.key, "label": s.label, "description": s.description, "platforms": list(s.platforms),
-             "table": s.table, "custom": s.custom,
-             "columns": [{"name": c.name, "type": c.type, "required": c.required, "aliases": list(c.aliases)}
-                         for c in s.columns]}
+            {
+                "key": s.key,
+                "label": s.label,
+                "description": s.description,
+                "platforms": list(s.platforms),
+                "table": s.table,
+                "custom": s.custom,
+                "columns": [
+                    {"name": c.name, "type": c.type, "required": c.required, "aliases": list(c.aliases)}
+                    for c in s.columns
+                ],
+            }
             for s in specs
         ]
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))
@@ -154,5 +210,7 @@ def sources_command(ctx: click.Context, output_format: str) -> None:
     table = Table("key", "导出类型", "平台", "必需列（任一别名）", show_lines=True)
     for spec in specs:
         required = "、".join("/".join(c.aliases[:2]) for c in spec.columns if c.required)
-        table.add_row(spec.key, spec.label + ("（自定义）" if spec.custom else ""), ",".join(spec.platforms), required)
+        table.add_row(
+            spec.key, spec.label + ("（自定义）" if spec.custom else ""), ",".join(spec.platforms), required
+        )
     out.print(table)

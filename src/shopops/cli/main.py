@@ -28,8 +28,13 @@ Commands find the workspace by --workspace, $SHOPOPS_HOME, or the current folder
 
 
 @click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--workspace", "-w", type=click.Path(file_okay=False), envvar="SHOPOPS_HOME",
-              help="Workspace folder (default: $SHOPOPS_HOME or the current folder).")
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False),
+    envvar="SHOPOPS_HOME",
+    help="Workspace folder (default: $SHOPOPS_HOME or the current folder).",
+)
 @click.version_option(__version__, prog_name="shopops")
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None) -> None:
@@ -57,8 +62,12 @@ def shop_group() -> None:
 @shop_group.command("add")
 @click.argument("name")
 @click.option("--platform", "-p", type=click.Choice(PLATFORMS), required=True, help="Where the shop sells.")
-@click.option("--fee-rate", default="0", show_default=True,
-              help="平台扣点 as a fraction of net sales (0.05 = 5%); used for 毛利.")
+@click.option(
+    "--fee-rate",
+    default="0",
+    show_default=True,
+    help="平台扣点 as a fraction of net sales (0.05 = 5%); used for 毛利.",
+)
 @click.pass_context
 @user_errors
 def shop_add(ctx: click.Context, name: str, platform: str, fee_rate: str) -> None:

@@ -39,15 +39,32 @@ def table_group() -> None:
 @click.option("--grain", type=click.Choice(GRAINS), default="day", show_default=True)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
-@click.option("--compare", is_flag=True, help="Add 环比 and 周同比 (day) / 同比 (week, month) change columns.")
-@click.option("--provenance", is_flag=True, help="Add <measure>__source columns naming the export each value came from.")
-@click.option("--labels", type=click.Choice(["key", "zh"]), default=None,
-              help="Header names: metric keys or 中文名 (default: keys for csv/json, 中文 for xlsx).")
+@click.option(
+    "--compare", is_flag=True, help="Add 环比 and 周同比 (day) / 同比 (week, month) change columns."
+)
+@click.option(
+    "--provenance", is_flag=True, help="Add <measure>__source columns naming the export each value came from."
+)
+@click.option(
+    "--labels",
+    type=click.Choice(["key", "zh"]),
+    default=None,
+    help="Header names: metric keys or 中文名 (default: keys for csv/json, 中文 for xlsx).",
+)
 @click.pass_context
 @user_errors
-def master_command(ctx: click.Context, start: dt.date | None, end: dt.date | None, shops: tuple[str, ...],
-                   grain: str, output_format: str, output: Path | None, compare: bool, provenance: bool,
-                   labels: str | None) -> None:
+def master_command(
+    ctx: click.Context,
+    start: dt.date | None,
+    end: dt.date | None,
+    shops: tuple[str, ...],
+    grain: str,
+    output_format: str,
+    output: Path | None,
+    compare: bool,
+    provenance: bool,
+    labels: str | None,
+) -> None:
     """The master table (总表): one row per shop per day/week/month, every catalog metric.
 
     Ratios are fractions (0.0345), money has 2 decimals, unknown is empty (CSV) or null (JSON).
@@ -55,8 +72,9 @@ def master_command(ctx: click.Context, start: dt.date | None, end: dt.date | Non
     if output_format == "xlsx" and output is None:
         raise UserError("--format xlsx needs --output FILE.xlsx")
     workspace = open_workspace(ctx)
-    frame = workspace.master_table(start, end, shops=shops or None, grain=grain, compare=compare,
-                                   provenance=provenance)
+    frame = workspace.master_table(
+        start, end, shops=shops or None, grain=grain, compare=compare, provenance=provenance
+    )
     catalog = load_catalog()
     use_labels = (labels or ("zh" if output_format == "xlsx" else "key")) == "zh"
     header = _labels(frame, grain) if use_labels else None
@@ -74,7 +92,9 @@ def _labels(frame: pl.DataFrame, grain: str) -> dict[str, str]:
     catalog = load_catalog()
     labels = dict(FIXED_LABELS)
     for key, metric in catalog.metrics.items():
-        daily_sum = grain != "day" and catalog.measures.get(key) and catalog.measures[key].aggregate == "daily_sum"
+        daily_sum = (
+            grain != "day" and catalog.measures.get(key) and catalog.measures[key].aggregate == "daily_sum"
+        )
         labels[key] = metric.label + ("（日累加）" if daily_sum else "")
     for name, _ in COMPARISONS[grain]:
         for key in catalog.metrics:
@@ -88,14 +108,26 @@ def _labels(frame: pl.DataFrame, grain: str) -> dict[str, str]:
 
 
 @click.command("metrics")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 def metrics_command(output_format: str) -> None:
     """The metric dictionary (口径): key, 中文名, definition, formula, unit."""
     catalog = load_catalog()
     rows = [
-        {"key": m.key, "label": m.label, "section": m.section, "unit": m.unit, "direction": m.direction,
-         "formula": m.formula, "definition": m.definition}
+        {
+            "key": m.key,
+            "label": m.label,
+            "section": m.section,
+            "unit": m.unit,
+            "direction": m.direction,
+            "formula": m.formula,
+            "definition": m.definition,
+        }
         for m in catalog.metrics.values()
     ]
     if output_format != "table":

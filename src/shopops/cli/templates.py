@@ -13,8 +13,12 @@ from shopops.reports.templates import TEMPLATES, write_template
 
 @click.command("template")
 @click.argument("name", type=click.Choice(sorted(TEMPLATES)))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write it (default: NAME-template.xlsx in the current folder).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write it (default: NAME-template.xlsx in the current folder).",
+)
 @click.pass_context
 @user_errors
 def template_command(ctx: click.Context, name: str, output: Path | None) -> None:

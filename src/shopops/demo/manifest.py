@@ -36,7 +36,9 @@ def _minus(*values: Decimal | None) -> Decimal | None:
     return first - sum((v for v in rest if v is not None), Decimal(0))
 
 
-def shop_truth(history: ShopHistory, *, sycm_missing_last_day: bool, cost_change: dt.date) -> dict[str, dict[str, Value]]:
+def shop_truth(
+    history: ShopHistory, *, sycm_missing_last_day: bool, cost_change: dt.date
+) -> dict[str, dict[str, Value]]:
     profile = history.profile
     last = history.days[-1].date
     paid: dict[dt.date, list] = defaultdict(list)  # type: ignore[type-arg]
@@ -70,7 +72,9 @@ def shop_truth(history: ShopHistory, *, sycm_missing_last_day: bool, cost_change
             "units": units,
         }
         for channel in ad_channels():
-            row[f"ad_spend_{channel.key}"] = spend[(date, channel.key)] if channel.key in profile.channels else None
+            row[f"ad_spend_{channel.key}"] = (
+                spend[(date, channel.key)] if channel.key in profile.channels else None
+            )
         row["ad_report_spend"] = sum((spend[(date, c)] for c in profile.channels), Decimal(0))
         row["ad_gmv"] = ad_gmv[date]
         row["affiliate_commission"] = day.affiliate
@@ -78,17 +82,29 @@ def shop_truth(history: ShopHistory, *, sycm_missing_last_day: bool, cost_change
         covered = bool(completions) and min(completions) <= date <= max(completions)
         row["refund_orders"] = len(refunds.get(date, [])) if covered else None
         costs = [
-            (line.quantity, (line.sku.new_cost if line.sku.new_cost is not None and date >= cost_change
-                             else line.sku.cost))
-            for o in orders for line in o.lines
+            (
+                line.quantity,
+                (
+                    line.sku.new_cost
+                    if line.sku.new_cost is not None and date >= cost_change
+                    else line.sku.cost
+                ),
+            )
+            for o in orders
+            for line in o.lines
         ]
         known = [q * c for q, c in costs if c is not None]
         row["cost_units"] = units
         row["cost_known_units"] = sum(q for q, c in costs if c is not None)
         row["cogs"] = sum(known, Decimal(0)) if len(known) == len(costs) else None
         row["shipping_cost"] = sum(
-            (next((cost for name, cost in SHIPPING_BY_PROVINCE.items() if o.province.startswith(name)),
-                  profile.shipping_per_order) for o in orders),
+            (
+                next(
+                    (cost for name, cost in SHIPPING_BY_PROVINCE.items() if o.province.startswith(name)),
+                    profile.shipping_per_order,
+                )
+                for o in orders
+            ),
             Decimal(0),
         )
         row["fee_rate"] = profile.fee_rate
@@ -106,7 +122,7 @@ def derive(m: dict[str, Value]) -> dict[str, Value]:
     out["uv_value"] = _cents(_div(m["gmv"], m["visitors"]))
     channel_spend = [m[f"ad_spend_{c.key}"] for c in ad_channels()]
     known = [v for v in channel_spend if v is not None]
-    out["ad_spend"] = sum(known, Decimal(0)) if known else None  # type: ignore[arg-type]
+    out["ad_spend"] = sum(known, Decimal(0)) if known else None
     out["ad_roi"] = _div(m["ad_gmv"], m["ad_report_spend"])
     out["ad_spend_ratio"] = _div(out["ad_spend"], m["gmv"])
     out["refund_rate"] = _div(m["refund_amount"], m["gmv"])

@@ -15,7 +15,14 @@ CLOUD = ShopProfile(
     visitors=2600,
     conversion=0.035,
     skus=(
-        Sku("YD-TS-BLK-M", "650012345601", "云朵 纯棉短袖T恤 黑色 M", Decimal("79.00"), Decimal("26.50"), Decimal("28.00")),
+        Sku(
+            "YD-TS-BLK-M",
+            "650012345601",
+            "云朵 纯棉短袖T恤 黑色 M",
+            Decimal("79.00"),
+            Decimal("26.50"),
+            Decimal("28.00"),
+        ),
         Sku("YD-TS-WHT-L", "650012345601", "云朵 纯棉短袖T恤 白色 L", Decimal("79.00"), Decimal("26.50")),
         Sku("YD-HD-GRY-XL", "650012345602", "云朵 加绒连帽卫衣 灰色 XL", Decimal("169.00"), Decimal("61.20")),
         Sku("YD-SK-3P", "650012345603", "云朵 中筒棉袜 3双装", Decimal("29.90"), Decimal("8.10")),

@@ -34,7 +34,12 @@ def generate(folder: Path, *, days: int, end: dt.date, seed: int) -> DemoFiles:
     cost_change = start + dt.timedelta(days=days // 2)
     histories = [simulate(profile, start, days, seed, index + 1) for index, profile in enumerate(PROFILES)]
     files: list[Path] = []
-    manifest: dict[str, object] = {"start": start.isoformat(), "end": end.isoformat(), "seed": seed, "shops": {}}
+    manifest: dict[str, object] = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "seed": seed,
+        "shops": {},
+    }
     for history, style in zip(histories, ("a", "b"), strict=True):
         files.extend(write_exports(history, folder, style=style))
         truth = shop_truth(history, sycm_missing_last_day=style == "b", cost_change=cost_change)
@@ -69,12 +74,22 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
     began = time.perf_counter()
     exports = directory / "exports"
     generated = generate(exports, days=days, end=end, seed=seed)
-    console.print(f"生成了 {len(generated.files)} 个导出文件（{generated.start} ~ {generated.end}）→ {exports}")
+    console.print(
+        f"生成了 {len(generated.files)} 个导出文件（{generated.start} ~ {generated.end}）→ {exports}"
+    )
     workspace = Workspace.init(directory)
     configure(workspace)
     workspace = Workspace(directory)  # reload settings with the shipping rule
-    with workspace, Progress(TextColumn("导入 {task.description}"), BarColumn(), MofNCompleteColumn(),
-                             console=console, transient=True) as progress:
+    with (
+        workspace,
+        Progress(
+            TextColumn("导入 {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
         task = progress.add_task("", total=len(generated.files))
         for path in generated.files:
             progress.update(task, description=path.name)
@@ -84,15 +99,25 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         frame = workspace.master_table(generated.end - dt.timedelta(days=6), generated.end)
         report = directory / "reports" / f"总表_{generated.end}.csv"
         frame.write_csv(report, null_value="")
-    table = Table("日期", "店铺", "支付金额", "访客数", "转化率", "推广花费", "净利", title="最近 7 天总表（节选）")
+    table = Table(
+        "日期", "店铺", "支付金额", "访客数", "转化率", "推广花费", "净利", title="最近 7 天总表（节选）"
+    )
     for row in frame.iter_rows(named=True):
-        table.add_row(str(row["date"]), row["shop"], _show(row["gmv"]), _show(row["visitors"]),
-                      "—" if row["conversion_rate"] is None else f"{row['conversion_rate']:.2%}",
-                      _show(row["ad_spend"]), _show(row["net_profit"]))
+        table.add_row(
+            str(row["date"]),
+            row["shop"],
+            _show(row["gmv"]),
+            _show(row["visitors"]),
+            "—" if row["conversion_rate"] is None else f"{row['conversion_rate']:.2%}",
+            _show(row["ad_spend"]),
+            _show(row["net_profit"]),
+        )
     console.print(table)
     console.print(f"工作区 {directory}（{time.perf_counter() - began:.1f} 秒）")
-    console.print(f"  总表: shopops -w {directory} table master --from {generated.end - dt.timedelta(days=29)}"
-                  f" --to {generated.end} --format xlsx -o 总表.xlsx")
+    console.print(
+        f"  总表: shopops -w {directory} table master --from {generated.end - dt.timedelta(days=29)}"
+        f" --to {generated.end} --format xlsx -o 总表.xlsx"
+    )
     console.print(f"  已写出 {report}")
     return directory
 

@@ -12,9 +12,18 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
-PROVINCES = ["浙江省 杭州市 西湖区", "上海 上海市 浦东新区", "广东省 深圳市 南山区", "北京 北京市 朝阳区", "江苏省 南京市 鼓楼区",
-             "四川省 成都市 武侯区", "新疆维吾尔自治区 乌鲁木齐市 天山区", "西藏自治区 拉萨市 城关区", "内蒙古自治区 呼和浩特市 新城区",
-             "湖南省 长沙市 岳麓区"]
+PROVINCES = [
+    "浙江省 杭州市 西湖区",
+    "上海 上海市 浦东新区",
+    "广东省 深圳市 南山区",
+    "北京 北京市 朝阳区",
+    "江苏省 南京市 鼓楼区",
+    "四川省 成都市 武侯区",
+    "新疆维吾尔自治区 乌鲁木齐市 天山区",
+    "西藏自治区 拉萨市 城关区",
+    "内蒙古自治区 呼和浩特市 新城区",
+    "湖南省 长沙市 岳麓区",
+]
 
 
 def money(value: float | Decimal) -> Decimal:
@@ -151,26 +160,55 @@ def simulate(profile: ShopProfile, start: dt.date, days: int, seed: int, shop_in
         affiliate = money(profile.affiliate * factor * rng.uniform(0.8, 1.2) * (6 if day == spike_day else 1))
         dsr = [min(5.0, max(4.5, value + rng.uniform(-0.01, 0.01))) for value in dsr]
         has_dsr = index != days // 2  # one day the platform shows "-"
-        history.days.append(ShopDay(day, visitors, visitors * 3 + rng.randint(0, visitors),
-                                    affiliate, tuple(round(v, 4) for v in dsr) if has_dsr else None))
-        available = [s for s in profile.skus if not (s is profile.skus[0] and stock_out[0] <= day <= stock_out[1])]
+        history.days.append(
+            ShopDay(
+                day,
+                visitors,
+                visitors * 3 + rng.randint(0, visitors),
+                affiliate,
+                (round(dsr[0], 4), round(dsr[1], 4), round(dsr[2], 4)) if has_dsr else None,
+            )
+        )
+        available = [
+            s for s in profile.skus if not (s is profile.skus[0] and stock_out[0] <= day <= stock_out[1])
+        ]
         for buyer_no in range(buyers):
             buyer = f"tb_{shop_index}{index:04d}{buyer_no:04d}"
             for _ in range(2 if rng.random() < 0.05 else 1):
                 order_counter += 1
-                history.orders.append(_order(rng, profile, shop_index, order_counter, buyer, day, available, paid=True))
+                history.orders.append(
+                    _order(rng, profile, shop_index, order_counter, buyer, day, available, paid=True)
+                )
         for _ in range(max(1, buyers // 12)):
             order_counter += 1
             history.orders.append(
-                _order(rng, profile, shop_index, order_counter, f"tb_u{order_counter}", day, available, paid=False)
+                _order(
+                    rng,
+                    profile,
+                    shop_index,
+                    order_counter,
+                    f"tb_u{order_counter}",
+                    day,
+                    available,
+                    paid=False,
+                )
             )
         for channel, (plans, per_plan, roi) in profile.channels.items():
             for plan in range(1, plans + 1):
-                spend = money(per_plan * factor ** 0.5 * rng.uniform(0.7, 1.3))
+                spend = money(per_plan * factor**0.5 * rng.uniform(0.7, 1.3))
                 clicks = max(1, int(float(spend) / rng.uniform(0.6, 1.8)))
-                history.ads.append(AdRow(day, channel, f"{channel}-计划{plan}", spend,
-                                         money(float(spend) * roi * rng.uniform(0.6, 1.4)),
-                                         clicks * rng.randint(15, 40), clicks, max(0, int(clicks * 0.03))))
+                history.ads.append(
+                    AdRow(
+                        day,
+                        channel,
+                        f"{channel}-计划{plan}",
+                        spend,
+                        money(float(spend) * roi * rng.uniform(0.6, 1.4)),
+                        clicks * rng.randint(15, 40),
+                        clicks,
+                        max(0, int(clicks * 0.03)),
+                    )
+                )
     for order in history.orders:
         if order.paid_at is None or rng.random() > 0.07:
             continue
@@ -178,10 +216,12 @@ def simulate(profile: ShopProfile, start: dt.date, days: int, seed: int, shop_in
         applied = order.paid_at + dt.timedelta(days=rng.randint(1, 5), minutes=rng.randint(0, 600))
         if applied.date() > end:
             continue
-        full = rng.random() < 0.6 or len(order.lines) == 1 and order.postage == 0
+        full = rng.random() < 0.6 or (len(order.lines) == 1 and order.postage == 0)
         amount = order.total if full else order.lines[0].amount
         outcome = rng.random()
-        completed: dt.datetime | None = applied + dt.timedelta(days=rng.randint(0, 4), hours=rng.randint(1, 20))
+        completed: dt.datetime | None = applied + dt.timedelta(
+            days=rng.randint(0, 4), hours=rng.randint(1, 20)
+        )
         if outcome < 0.75 and completed is not None and completed.date() <= end:
             status = "退款成功"
             order.refunded += amount
@@ -189,14 +229,34 @@ def simulate(profile: ShopProfile, start: dt.date, days: int, seed: int, shop_in
             status = "退款关闭"
         else:
             status, completed = "买家已经申请退款，等待卖家同意", None
-        reason = rng.choice(["尺码不合适", "不想要了", "质量问题", "与商品描述不符", "发错货", "七天无理由退换货"])
-        history.refunds.append(Refund(f"{2_100_000_000_000_000 + shop_index * 10**13 + refund_counter}", order,
-                                      amount, applied, completed, status, reason))
+        reason = rng.choice(
+            ["尺码不合适", "不想要了", "质量问题", "与商品描述不符", "发错货", "七天无理由退换货"]
+        )
+        history.refunds.append(
+            Refund(
+                f"{2_100_000_000_000_000 + shop_index * 10**13 + refund_counter}",
+                order,
+                amount,
+                applied,
+                completed,
+                status,
+                reason,
+            )
+        )
     return history
 
 
-def _order(rng: random.Random, profile: ShopProfile, shop_index: int, counter: int, buyer: str, day: dt.date,
-           skus: list[Sku], *, paid: bool) -> Order:
+def _order(
+    rng: random.Random,
+    profile: ShopProfile,
+    shop_index: int,
+    counter: int,
+    buyer: str,
+    day: dt.date,
+    skus: list[Sku],
+    *,
+    paid: bool,
+) -> Order:
     order_id = str(3_000_000_000_000_000_000 + shop_index * 10**15 + counter * 7)
     seconds = rng.randint(0, 86_399)
     paid_at = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
@@ -207,4 +267,6 @@ def _order(rng: random.Random, profile: ShopProfile, shop_index: int, counter: i
         lines.append(Line(f"{order_id}{position + 1}", sku, 2 if rng.random() < 0.15 else 1))
     subtotal = sum((line.amount for line in lines), Decimal(0))
     postage = Decimal(0) if subtotal >= 99 else Decimal("8.00")
-    return Order(order_id, buyer, created_at, paid_at if paid else None, lines, postage, rng.choice(PROVINCES))
+    return Order(
+        order_id, buyer, created_at, paid_at if paid else None, lines, postage, rng.choice(PROVINCES)
+    )

@@ -29,7 +29,9 @@ def write_csv(
     footer: Sequence[Row] = (),
     delimiter: str = ",",
 ) -> Path:
-    path.write_bytes(csv_bytes(header, rows, encoding=encoding, titles=titles, footer=footer, delimiter=delimiter))
+    path.write_bytes(
+        csv_bytes(header, rows, encoding=encoding, titles=titles, footer=footer, delimiter=delimiter)
+    )
     return path
 
 
@@ -52,7 +54,9 @@ def csv_bytes(
     return buffer.getvalue().encode(encoding)
 
 
-def write_html_xls(path: Path, header: Sequence[str], rows: Sequence[Row], *, titles: Sequence[str] = ()) -> Path:
+def write_html_xls(
+    path: Path, header: Sequence[str], rows: Sequence[Row], *, titles: Sequence[str] = ()
+) -> Path:
     """What 生意参谋 calls .xls: an HTML page holding a table."""
     parts = ['<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>']
     parts.append("<table border=1>")
@@ -67,10 +71,16 @@ def write_html_xls(path: Path, header: Sequence[str], rows: Sequence[Row], *, ti
 
 
 def write_xlsx(
-    path: Path, header: Sequence[str], rows: Sequence[Row], *, titles: Sequence[str] = (), sheet: str = "Sheet1"
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Row],
+    *,
+    titles: Sequence[str] = (),
+    sheet: str = "Sheet1",
 ) -> Path:
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False,
-                                          "strings_to_formulas": False})
+    workbook = xlsxwriter.Workbook(
+        path, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     worksheet = workbook.add_worksheet(sheet)
     bold = workbook.add_format({"bold": True})
     row_index = 0

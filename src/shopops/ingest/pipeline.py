@@ -154,7 +154,9 @@ class Importer:
         if shop is not None:
             selects.append(f"'{_escape(shop)}' AS shop")
         keep = self._row_filter(loaded)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS SELECT {', '.join(selects)} FROM {_RAW} WHERE {keep}")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS SELECT {', '.join(selects)} FROM {_RAW} WHERE {keep}"
+        )
         if spec.shop_default is not None and "shop" in detection.mapping:
             self.con.execute(f"UPDATE {_STAGED} SET shop = coalesce(shop, '{_escape(spec.shop_default)}')")
         total = _scalar(self.con, f"SELECT count(*) FROM {_RAW}")
@@ -190,8 +192,13 @@ class Importer:
             # order has no payment time).
             if column.name in spec.replace_by:
                 checks.append(
-                    (f"{column.name} IS NULL", header, "is empty, but every row needs it (it identifies the row)",
-                     "fill it in or remove the row", cell)
+                    (
+                        f"{column.name} IS NULL",
+                        header,
+                        "is empty, but every row needs it (it identifies the row)",
+                        "fill it in or remove the row",
+                        cell,
+                    )
                 )
         if not checks:
             return
@@ -210,7 +217,9 @@ class Importer:
                 problem + more,
                 row=first_row,
                 column=header,
-                value=None if value is None or value[0] is None or problem.startswith("is empty") else str(value[0]),
+                value=None
+                if value is None or value[0] is None or problem.startswith("is empty")
+                else str(value[0]),
                 hint=hint,
             ).relabel(raw.display_name)
         if "shop" in detection.mapping:
@@ -238,12 +247,23 @@ class Importer:
             return None
         spec = self.registry.get(source_key)
         return ImportResult(
-            file=row[1], source_key=source_key, source_label=spec.label, shops=tuple(row[2].split(",")),
-            rows=row[3], rows_replaced=0, skipped_rows=0, duplicate_rows=0,
-            date_min=row[4], date_max=row[5], already_imported=True, import_id=row[0],
+            file=row[1],
+            source_key=source_key,
+            source_label=spec.label,
+            shops=tuple(row[2].split(",")),
+            rows=row[3],
+            rows_replaced=0,
+            skipped_rows=0,
+            duplicate_rows=0,
+            date_min=row[4],
+            date_max=row[5],
+            already_imported=True,
+            import_id=row[0],
         )
 
-    def _load(self, raw: RawExport, spec: SourceSpec, digest: str, skipped: int, imported_by: str | None) -> ImportResult:
+    def _load(
+        self, raw: RawExport, spec: SourceSpec, digest: str, skipped: int, imported_by: str | None
+    ) -> ImportResult:
         con = self.con
         target_columns = [c for c in _table_columns(con, spec.table) if c not in ("import_id", "source_row")]
         staged_columns = set(_table_columns(con, _STAGED))
@@ -251,7 +271,9 @@ class Importer:
         staged_rows = _scalar(con, f"SELECT count(*) FROM {_STAGED}")
         dedupe = ""
         if spec.unique_by:
-            dedupe = f"QUALIFY row_number() OVER (PARTITION BY {', '.join(spec.unique_by)} ORDER BY _row DESC) = 1"
+            dedupe = (
+                f"QUALIFY row_number() OVER (PARTITION BY {', '.join(spec.unique_by)} ORDER BY _row DESC) = 1"
+            )
         date_range = con.execute(
             f"SELECT min(CAST({spec.date_column} AS DATE)), max(CAST({spec.date_column} AS DATE)),"
             f" string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {_STAGED}"
@@ -266,7 +288,9 @@ class Importer:
                 con,
                 f"SELECT count(*) FROM {spec.table} t JOIN (SELECT DISTINCT {scope} FROM {_STAGED}) s ON {join}",
             )
-            con.execute(f"DELETE FROM {spec.table} t USING (SELECT DISTINCT {scope} FROM {_STAGED}) s WHERE {join}")
+            con.execute(
+                f"DELETE FROM {spec.table} t USING (SELECT DISTINCT {scope} FROM {_STAGED}) s WHERE {join}"
+            )
             con.execute(
                 f"INSERT INTO {spec.table} ({', '.join(insert_columns)}, import_id, source_row) "
                 f"SELECT {', '.join(insert_columns)}, {import_id}, _row FROM {_STAGED} {dedupe}"
@@ -274,13 +298,33 @@ class Importer:
             inserted = _scalar(con, f"SELECT count(*) FROM {spec.table} WHERE import_id = {import_id}")
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
-                [import_id, raw.display_name, digest, raw.sheet, spec.key, spec.table, shops, inserted, replaced,
-                 date_range[0], date_range[1], imported_by or _user()],
+                [
+                    import_id,
+                    raw.display_name,
+                    digest,
+                    raw.sheet,
+                    spec.key,
+                    spec.table,
+                    shops,
+                    inserted,
+                    replaced,
+                    date_range[0],
+                    date_range[1],
+                    imported_by or _user(),
+                ],
             )
         return ImportResult(
-            file=raw.display_name, source_key=spec.key, source_label=spec.label, shops=tuple(shops.split(",")),
-            rows=inserted, rows_replaced=replaced, skipped_rows=skipped, duplicate_rows=staged_rows - inserted,
-            date_min=date_range[0], date_max=date_range[1], import_id=import_id,
+            file=raw.display_name,
+            source_key=spec.key,
+            source_label=spec.label,
+            shops=tuple(shops.split(",")),
+            rows=inserted,
+            rows_replaced=replaced,
+            skipped_rows=skipped,
+            duplicate_rows=staged_rows - inserted,
+            date_min=date_range[0],
+            date_max=date_range[1],
+            import_id=import_id,
         )
 
 

@@ -12,7 +12,23 @@ from collections.abc import Callable
 import duckdb
 
 # Cells that mean "no value" in Chinese platform exports.
-NULL_TOKENS = ("", "-", "--", "---", "—", "——", "－", "/", "null", "NULL", "None", "N/A", "n/a", "#N/A", "nan")
+NULL_TOKENS = (
+    "",
+    "-",
+    "--",
+    "---",
+    "—",
+    "——",
+    "－",
+    "/",
+    "null",
+    "NULL",
+    "None",
+    "N/A",
+    "n/a",
+    "#N/A",
+    "nan",
+)
 EARLIEST_DATE = "2000-01-01"
 
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d"]
@@ -97,13 +113,17 @@ VALUE_TYPES: dict[str, ValueType] = {
     "money": ValueType("money", lambda x: f"so_money({x})", "is not an amount of money", _NUMBER_HINT),
     "int": ValueType("int", lambda x: f"so_int({x})", "is not a whole number", _NUMBER_HINT),
     "number": ValueType("number", lambda x: f"so_number({x})", "is not a number", _NUMBER_HINT),
-    "ratio": ValueType("ratio", lambda x: f"so_ratio({x})", "is not a percentage or ratio", "write 3.45% or 0.0345"),
+    "ratio": ValueType(
+        "ratio", lambda x: f"so_ratio({x})", "is not a percentage or ratio", "write 3.45% or 0.0345"
+    ),
     "date": ValueType(
         "date",
         lambda x: f"so_date({x})",
         "is not a date in a sensible range (2000-01-01 to a year from today)",
         _DATE_HINT,
-        bad=lambda x: f"(so_clean({x}) IS NOT NULL AND (so_date({x}) IS NULL OR NOT so_in_range(so_date({x}))))",
+        bad=lambda x: (
+            f"(so_clean({x}) IS NOT NULL AND (so_date({x}) IS NULL OR NOT so_in_range(so_date({x}))))"
+        ),
     ),
     "timestamp": ValueType(
         "timestamp",

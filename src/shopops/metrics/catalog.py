@@ -67,7 +67,11 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
     channels = ad_channels()
     measures: dict[str, Measure] = {}
     for raw_key, spec in (data.get("measures") or {}).items():
-        keys = [(_expand(raw_key, c.key, c.label), c) for c in channels] if "{channel}" in raw_key else [(raw_key, None)]
+        keys = (
+            [(_expand(raw_key, c.key, c.label), c) for c in channels]
+            if "{channel}" in raw_key
+            else [(raw_key, None)]
+        )
         for key, _ in keys:
             aggregate = spec.get("aggregate", "sum")
             if aggregate not in AGGREGATES:
@@ -95,7 +99,9 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
             elif "{channel}" in formula:
                 formula = formula.replace(
                     "total(" + raw_key_in_total(formula) + ")",
-                    "total(" + ", ".join(_expand(raw_key_in_total(formula), c.key, c.label) for c in channels) + ")",
+                    "total("
+                    + ", ".join(_expand(raw_key_in_total(formula), c.key, c.label) for c in channels)
+                    + ")",
                 )
             metrics[key] = Metric(
                 key=key,
@@ -131,8 +137,20 @@ def formula_problems(formula: str, catalog: Catalog) -> list[str]:
     except SyntaxError as error:
         return [f"formula {formula!r} is not valid: {error.msg}"]
     problems = []
-    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Call, ast.Load,
-               ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)
+    allowed = (
+        ast.Expression,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.Name,
+        ast.Constant,
+        ast.Call,
+        ast.Load,
+        ast.Add,
+        ast.Sub,
+        ast.Mult,
+        ast.Div,
+        ast.USub,
+    )
     for node in ast.walk(tree):
         if not isinstance(node, allowed):
             problems.append(f"formula {formula!r} uses {type(node).__name__}, which is not allowed")

@@ -21,8 +21,10 @@ def metric_sql(metric: Metric, catalog: Catalog) -> str:
 
 def _typed(metric: Metric, expression: str) -> str:
     if metric.unit == "money":
-        return f"CAST(round(CAST({expression} AS DOUBLE), 2) AS DECIMAL(18, 2))" if "/" in metric.formula else (
-            f"CAST({expression} AS DECIMAL(18, 2))"
+        return (
+            f"CAST(round(CAST({expression} AS DOUBLE), 2) AS DECIMAL(18, 2))"
+            if "/" in metric.formula
+            else (f"CAST({expression} AS DECIMAL(18, 2))")
         )
     if metric.unit == "count":
         return f"CAST({expression} AS BIGINT)"

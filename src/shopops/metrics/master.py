@@ -66,7 +66,9 @@ def master_table(
     known = [row[0] for row in con.execute("SELECT name FROM shops ORDER BY name").fetchall()]
     for shop in shops or []:
         if shop not in known:
-            raise UserError(f"shop {shop!r} is not registered (shops: {', '.join(known) or 'none'}) — see `shopops shop list`")
+            raise UserError(
+                f"shop {shop!r} is not registered (shops: {', '.join(known) or 'none'}) — see `shopops shop list`"
+            )
     selected = list(shops) if shops else known
     first = period_start(start, grain)
     grid_start = first
@@ -74,7 +76,7 @@ def master_table(
         grid_start = _earliest_comparison(first, grain)
     _prepare(con, selected, grid_start, end, shipping)
     sql = build_sql(con, catalog, grain, compare, provenance, first, grid_start, end)
-    frame = con.sql(sql).pl()
+    frame: pl.DataFrame = con.sql(sql).pl()
     con.execute("DROP TABLE IF EXISTS _so_grid")
     con.execute("DROP TABLE IF EXISTS _so_shipping_rules")
     return frame
@@ -129,9 +131,7 @@ def _measure_sql(measure: Measure, available: Mapping[str, set[str]]) -> tuple[s
     if not sources:
         return "NULL", "NULL"
     decider = measure.decided_by or measure.key
-    value_arms = " ".join(
-        f'WHEN p_{s}."{decider}" IS NOT NULL THEN p_{s}."{measure.key}"' for s in sources
-    )
+    value_arms = " ".join(f'WHEN p_{s}."{decider}" IS NOT NULL THEN p_{s}."{measure.key}"' for s in sources)
     source_arms = " ".join(f"WHEN p_{s}.\"{decider}\" IS NOT NULL THEN '{s}'" for s in sources)
     return f"CASE {value_arms} END", f"CASE {source_arms} END"
 
@@ -169,25 +169,34 @@ def build_sql(
         day_columns.append(f'{value} AS "{measure.key}"')
         day_columns.append(f'{source} AS "{measure.key}__source"')
     joins = " ".join(f"LEFT JOIN p_{k} ON p_{k}.shop = g.shop AND p_{k}.date = g.date" for k in all_providers)
-    ctes.append(f"day AS (SELECT g.shop, g.platform, g.date, {', '.join(day_columns)} FROM _so_grid g {joins})")
+    ctes.append(
+        f"day AS (SELECT g.shop, g.platform, g.date, {', '.join(day_columns)} FROM _so_grid g {joins})"
+    )
     period_expr = "date" if grain == "day" else f"CAST(date_trunc('{grain}', date) AS DATE)"
     aggregated = [f'{_aggregate_sql(m, grain)} AS "{m.key}"' for m in catalog.measures.values()]
     aggregated += [
-        f"string_agg(DISTINCT \"{m.key}__source\", '+' ORDER BY \"{m.key}__source\") AS \"{m.key}__source\""
-        if grain != "day" else f'"{m.key}__source"'
+        f'string_agg(DISTINCT "{m.key}__source", \'+\' ORDER BY "{m.key}__source") AS "{m.key}__source"'
+        if grain != "day"
+        else f'"{m.key}__source"'
         for m in catalog.measures.values()
     ]
     group = "GROUP BY ALL" if grain != "day" else ""
-    ctes.append(f"period AS (SELECT {period_expr} AS date, shop, platform, {', '.join(aggregated)} FROM day {group})")
+    ctes.append(
+        f"period AS (SELECT {period_expr} AS date, shop, platform, {', '.join(aggregated)} FROM day {group})"
+    )
     metric_columns = [f'{metric_sql(m, catalog)} AS "{m.key}"' for m in catalog.metrics.values()]
     source_columns = [f'"{m.key}__source"' for m in catalog.measures.values()] if provenance else []
-    ctes.append(f"metrics AS (SELECT date, shop, platform, {', '.join(metric_columns + source_columns)} FROM period)")
+    ctes.append(
+        f"metrics AS (SELECT date, shop, platform, {', '.join(metric_columns + source_columns)} FROM period)"
+    )
     keys = list(catalog.metrics)
     selects = ["cur.*"]
     joins_out = []
     if compare:
         for name, offset in COMPARISONS[grain]:
-            joins_out.append(f"LEFT JOIN metrics {name} ON {name}.shop = cur.shop AND {name}.date = cur.date - {offset}")
+            joins_out.append(
+                f"LEFT JOIN metrics {name} ON {name}.shop = cur.shop AND {name}.date = cur.date - {offset}"
+            )
             for key in keys:
                 selects.append(f'{_change_sql(catalog, key, name)} AS "{key}_{name}_change"')
     return (

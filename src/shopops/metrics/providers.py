@@ -36,13 +36,20 @@ def _channel_spend() -> str:
 def providers() -> dict[str, Provider]:
     sycm_channels = ", ".join(f"ad_spend_{c.key}" for c in ad_channels() if c.key != "brand")
     items = [
-        Provider("sycm_shop", "生意参谋·店铺整体", f"""
+        Provider(
+            "sycm_shop",
+            "生意参谋·店铺整体",
+            f"""
 SELECT shop, date, gmv, visitors, pageviews, buyers, paid_orders, units, {sycm_channels},
        affiliate_commission, refund_amount, dsr_description, dsr_service, dsr_logistics
-FROM sycm_shop_day WHERE date BETWEEN {{start}} AND {{end}}"""),
+FROM sycm_shop_day WHERE date BETWEEN {{start}} AND {{end}}""",
+        ),
         # 千牛 买家实际支付金额 is reduced by later refunds (in the public Tmall sample every paid
         # order has 实付 + 退款 = 总金额), so the amount paid at payment time is 总金额.
-        Provider("orders", "千牛·订单报表", f"""
+        Provider(
+            "orders",
+            "千牛·订单报表",
+            f"""
 SELECT c.shop, c.date,
        coalesce(sum(coalesce(o.total_amount, o.paid_amount + coalesce(o.refund_amount, 0))), 0) AS gmv,
        count(o.order_id) AS paid_orders,
@@ -50,27 +57,47 @@ SELECT c.shop, c.date,
        CASE WHEN count(o.quantity) = count(o.order_id) THEN coalesce(sum(o.quantity), 0) END AS units
 FROM {covered("orders")} c
 LEFT JOIN orders o ON o.shop = c.shop AND o.paid_at IS NOT NULL AND CAST(o.paid_at AS DATE) = c.date
-GROUP BY ALL"""),
-        Provider("order_lines", "千牛·宝贝报表", f"""
+GROUP BY ALL""",
+        ),
+        Provider(
+            "order_lines",
+            "千牛·宝贝报表",
+            f"""
 SELECT c.shop, c.date, count(DISTINCT l.order_id) AS paid_orders, coalesce(sum(l.quantity), 0) AS units
 FROM {covered("order_lines")} c
 LEFT JOIN order_lines l ON l.shop = c.shop AND l.paid_at IS NOT NULL AND CAST(l.paid_at AS DATE) = c.date
-GROUP BY ALL"""),
-        Provider("refunds", "千牛·退款管理", f"""
+GROUP BY ALL""",
+        ),
+        Provider(
+            "refunds",
+            "千牛·退款管理",
+            f"""
 SELECT c.shop, c.date, coalesce(sum(r.refund_amount), 0) AS refund_amount, count(r.refund_id) AS refund_orders
 FROM {covered("refunds")} c
 LEFT JOIN refunds r ON r.shop = c.shop AND r.status = '退款成功' AND CAST(r.completed_at AS DATE) = c.date
-GROUP BY ALL"""),
-        Provider("ad_reports", "推广报表", f"""
+GROUP BY ALL""",
+        ),
+        Provider(
+            "ad_reports",
+            "推广报表",
+            f"""
 SELECT shop, date, {_channel_spend()},
        sum(spend) AS ad_report_spend, sum(ad_gmv) AS ad_gmv
 FROM ad_plan_day WHERE date BETWEEN {{start}} AND {{end}}
-GROUP BY ALL"""),
-        Provider("affiliate", "淘宝联盟", """
-SELECT shop, date, commission AS affiliate_commission FROM affiliate_day WHERE date BETWEEN {start} AND {end}"""),
+GROUP BY ALL""",
+        ),
+        Provider(
+            "affiliate",
+            "淘宝联盟",
+            """
+SELECT shop, date, commission AS affiliate_commission FROM affiliate_day WHERE date BETWEEN {start} AND {end}""",
+        ),
         # Cost of each paid line at the cost valid on its payment day; a shop's own cost row
         # wins over one for every shop ('*').
-        Provider("cost_lines", "千牛·宝贝报表 × SKU成本", """
+        Provider(
+            "cost_lines",
+            "千牛·宝贝报表 × SKU成本",
+            """
 WITH lines AS (
     SELECT l.shop, CAST(l.paid_at AS DATE) AS date, l.quantity, l.sku_code,
            (SELECT c.unit_cost FROM sku_costs c
@@ -82,8 +109,12 @@ WITH lines AS (
 SELECT shop, date, sum(quantity) AS cost_units,
        sum(quantity) FILTER (WHERE unit_cost IS NOT NULL) AS cost_known_units,
        CASE WHEN count(*) FILTER (WHERE unit_cost IS NULL) = 0 THEN sum(quantity * unit_cost) END AS cogs
-FROM lines GROUP BY ALL"""),
-        Provider("cost_items", "生意参谋·商品效果 × SKU成本", """
+FROM lines GROUP BY ALL""",
+        ),
+        Provider(
+            "cost_items",
+            "生意参谋·商品效果 × SKU成本",
+            """
 WITH items AS (
     SELECT i.shop, i.date, i.units,
            (SELECT c.unit_cost FROM sku_costs c
@@ -95,8 +126,12 @@ WITH items AS (
 SELECT shop, date, sum(units) AS cost_units,
        sum(units) FILTER (WHERE unit_cost IS NOT NULL) AS cost_known_units,
        CASE WHEN count(*) FILTER (WHERE unit_cost IS NULL) = 0 THEN sum(units * unit_cost) END AS cogs
-FROM items GROUP BY ALL"""),
-        Provider("shipping_orders", "千牛·订单报表 × 发货成本规则", """
+FROM items GROUP BY ALL""",
+        ),
+        Provider(
+            "shipping_orders",
+            "千牛·订单报表 × 发货成本规则",
+            """
 SELECT o.shop, CAST(o.paid_at AS DATE) AS date,
        CASE WHEN count(*) FILTER (WHERE coalesce(p.cost, d.cost) IS NULL) = 0
             THEN sum(coalesce(p.cost, d.cost)) END AS shipping_cost
@@ -104,14 +139,23 @@ FROM orders o
 LEFT JOIN _so_shipping_rules p ON p.shop = o.shop AND p.province IS NOT NULL AND o.province = p.province
 LEFT JOIN _so_shipping_rules d ON d.shop = o.shop AND d.province IS NULL
 WHERE o.paid_at IS NOT NULL AND CAST(o.paid_at AS DATE) BETWEEN {start} AND {end}
-GROUP BY ALL"""),
+GROUP BY ALL""",
+        ),
         # Without order rows the province is unknown: only a flat per-order rule can apply.
-        Provider("shipping_sycm", "生意参谋支付父订单数 × 发货成本规则", """
+        Provider(
+            "shipping_sycm",
+            "生意参谋支付父订单数 × 发货成本规则",
+            """
 SELECT s.shop, s.date, s.paid_orders * d.cost AS shipping_cost
 FROM sycm_shop_day s JOIN _so_shipping_rules d ON d.shop = s.shop AND d.province IS NULL
 WHERE s.date BETWEEN {start} AND {end}
-  AND NOT EXISTS (SELECT 1 FROM _so_shipping_rules p WHERE p.shop = s.shop AND p.province IS NOT NULL)"""),
-        Provider("shop_settings", "店铺设置", """
-SELECT g.shop, g.date, s.fee_rate FROM _so_grid g JOIN shops s ON s.name = g.shop"""),
+  AND NOT EXISTS (SELECT 1 FROM _so_shipping_rules p WHERE p.shop = s.shop AND p.province IS NOT NULL)""",
+        ),
+        Provider(
+            "shop_settings",
+            "店铺设置",
+            """
+SELECT g.shop, g.date, s.fee_rate FROM _so_grid g JOIN shops s ON s.name = g.shop""",
+        ),
     ]
     return {p.key: p for p in items}

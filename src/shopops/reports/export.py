@@ -56,8 +56,16 @@ def write_xlsx(
     units = units or {}
     workbook = xlsxwriter.Workbook(target, {"in_memory": isinstance(target, io.BytesIO)})
     worksheet = workbook.add_worksheet(sheet)
-    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                  "valign": "vcenter", "align": "center"})
+    header = workbook.add_format(
+        {
+            "bold": True,
+            "bg_color": "#DDEBF7",
+            "border": 1,
+            "text_wrap": True,
+            "valign": "vcenter",
+            "align": "center",
+        }
+    )
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     formats = {unit: workbook.add_format({"num_format": code}) for unit, code in _EXCEL_FORMATS.items()}
     for column_index, name in enumerate(frame.columns):
@@ -86,8 +94,12 @@ def _cell_writer(worksheet: Any, number_format: Any, date_format: Any) -> Callab
             # Always as text: a cell starting with = + - @ must never become a formula.
             worksheet.write_string(row, column, value)
         elif isinstance(value, (dt.date, dt.datetime)):
-            worksheet.write_datetime(row, column, dt.datetime.combine(value, dt.time()) if type(value) is dt.date
-                                     else value, date_format)
+            worksheet.write_datetime(
+                row,
+                column,
+                dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value,
+                date_format,
+            )
         elif isinstance(value, bool):
             worksheet.write_boolean(row, column, value)
         else:

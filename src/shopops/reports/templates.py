@@ -36,10 +36,14 @@ def write_template(spec: SourceSpec, target: Path) -> None:
         need = "必填" if column.required else "选填"
         extra = f"；留空时为 {column.default}" if column.default else ""
         notes.write_string(index, 0, column.display)
-        notes.write_string(index, 1, f"{need}；类型 {column.type}{extra}；也可用列名：{', '.join(column.aliases)}")
+        notes.write_string(
+            index, 1, f"{need}；类型 {column.type}{extra}；也可用列名：{', '.join(column.aliases)}"
+        )
     base = len(spec.columns) + 3
     notes.write_string(base, 0, "示例", head)
     for offset, row in enumerate(_EXAMPLES.get(spec.key, []), start=1):
         notes.write_string(base + offset, 1, " | ".join(str(value) for value in row))
-    notes.write_string(base + 4, 1, "第一个工作表的第一行是表头，从第二行起每个 SKU 一行。导入：shopops import 文件.xlsx")
+    notes.write_string(
+        base + 4, 1, "第一个工作表的第一行是表头，从第二行起每个 SKU 一行。导入：shopops import 文件.xlsx"
+    )
     workbook.close()

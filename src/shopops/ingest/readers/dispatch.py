@@ -15,7 +15,9 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORKBOOK_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml", "xl/workbook.bin")
 
 
-def read_export(path: Path, scorer: HeaderScorer, workdir: Path, display_name: str | None = None) -> RawExport:
+def read_export(
+    path: Path, scorer: HeaderScorer, workdir: Path, display_name: str | None = None
+) -> RawExport:
     """Read one export; ``workdir`` receives temporary files (transcoded text, unpacked ZIPs)."""
     name = display_name or path.name
     if not path.is_file():
@@ -58,8 +60,11 @@ def _read_zip(path: Path, name: str, scorer: HeaderScorer, workdir: Path) -> Raw
         if any(member in members for member in _WORKBOOK_MEMBERS):
             return read_workbook(path, name, scorer)
         files = [
-            m for m in archive.infolist()
-            if not m.is_dir() and not m.filename.startswith("__MACOSX/") and not m.filename.endswith(".DS_Store")
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not m.filename.startswith("__MACOSX/")
+            and not m.filename.endswith(".DS_Store")
         ]
         if len(files) != 1:
             listed = ", ".join(m.filename for m in files[:5]) or "nothing"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -14,7 +15,9 @@ def read_workbook(path: Path, display_name: str, scorer: HeaderScorer) -> RawExp
     """The sheet whose header looks most like a known export (the first sheet on a tie)."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheets = [(name, workbook.get_sheet_by_name(name).to_python()) for name in workbook.sheet_names]
+        sheets: list[tuple[str, Sequence[Sequence[object]]]] = [
+            (name, workbook.get_sheet_by_name(name).to_python()) for name in workbook.sheet_names
+        ]
     except Exception as error:  # calamine raises several unrelated types for damaged files
         raise UnreadableFileError(
             path,
@@ -43,5 +46,7 @@ def read_workbook(path: Path, display_name: str, scorer: HeaderScorer) -> RawExp
                 rows=rows[header_index + 1 :],
             )
     if best is None:
-        raise UnreadableFileError(path, "is an empty workbook", hint="export the report again; it holds no rows")
+        raise UnreadableFileError(
+            path, "is an empty workbook", hint="export the report again; it holds no rows"
+        )
     return best

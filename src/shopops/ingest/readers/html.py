@@ -22,7 +22,7 @@ def read_html_table(path: Path, display_name: str, scorer: HeaderScorer) -> RawE
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
                 continue
-            text = " ".join(cell.text_content().split())
+            text = " ".join(cell.text_content().split())  # type: ignore[attr-defined]
             cells.append(text)
             span = cell.get("colspan", "1")
             cells.extend([""] * (int(span) - 1 if span.isdigit() and int(span) > 1 else 0))

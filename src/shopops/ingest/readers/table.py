@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -36,7 +37,7 @@ class RawExport:
     # Exactly one of the two backings is set.
     csv_path: Path | None = None
     csv_delimiter: str = ","
-    rows: list[list[object]] | None = field(default=None, repr=False)
+    rows: Sequence[Sequence[object]] | None = field(default=None, repr=False)
 
     def load(self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[int]) -> None:
         """Create temp table ``table`` with ``_row`` and ``c<i>`` VARCHAR for the given column indexes."""
@@ -67,7 +68,7 @@ class RawExport:
     def _load_rows(self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[int]) -> None:
         assert self.rows is not None
         body = self.rows
-        arrays: dict[str, pa.Array] = {
+        arrays: dict[str, pa.Array[Any]] = {
             "_row": pa.array(range(self.header_row + 1, self.header_row + 1 + len(body)), pa.int32())
         }
         for index in columns:

@@ -24,7 +24,7 @@ def detect_encoding(path: Path) -> str:
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
         handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
+        decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder("utf-8")()
         try:
             while chunk := handle.read(_CHUNK):
                 decoder.decode(chunk)

@@ -91,10 +91,14 @@ class SourceRegistry:
             if not match.mapping:
                 continue
             lacking = match.missing_required or [
-                "/".join(group) for group in match.spec.required_any if not any(c in match.mapping for c in group)
+                "/".join(group)
+                for group in match.spec.required_any
+                if not any(c in match.mapping for c in group)
             ]
-            names = ", ".join(match.spec.column(c).display if c in [x.name for x in match.spec.columns] else c
-                              for c in lacking)
+            names = ", ".join(
+                match.spec.column(c).display if c in [x.name for x in match.spec.columns] else c
+                for c in lacking
+            )
             parts.append(f"{match.spec.key} (lacks {names})")
         text = f"headers ({shown}) match no known export type"
         if parts:

@@ -17,7 +17,9 @@ COLUMN_TYPES = ("text", "id", "money", "int", "number", "ratio", "date", "timest
 
 def normalize_header(name: str) -> str:
     """Header text compared loosely: no spaces, half-width brackets, lower-case latin."""
-    table = str.maketrans({"（": "(", "）": ")", "：": ":", "\u3000": "", " ": "", "\ufeff": "", "\u00a0": ""})
+    table = str.maketrans(
+        {"（": "(", "）": ")", "：": ":", "\u3000": "", " ": "", "\ufeff": "", "\u00a0": ""}
+    )
     return name.translate(table).strip().lower()
 
 
@@ -61,7 +63,8 @@ class SourceSpec:
     def with_aliases(self, extra: dict[str, list[str]]) -> SourceSpec:
         """A copy in which the given canonical columns accept more header names (tried first)."""
         columns = tuple(
-            replace(c, aliases=tuple(dict.fromkeys([*extra.get(c.name, []), *c.aliases]))) for c in self.columns
+            replace(c, aliases=tuple(dict.fromkeys([*extra.get(c.name, []), *c.aliases])))
+            for c in self.columns
         )
         return replace(self, columns=columns)
 
