@@ -131,7 +131,8 @@ def import_command(
     if save_source and not failed:
         out.print(f"已保存自定义来源 {save_source} 到 shopops.yaml；下次同样表头的文件会自动识别。")
     if failed:
-        err.print(f"{failed} of {len(files)} files were not imported; the others were.")
+        if len(files) > 1:
+            err.print(f"{failed} of {len(files)} files were not imported; the others were.")
         ctx.exit(1)
 
 

@@ -14,6 +14,7 @@ from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
 from shopops.metrics.master import COMPARISONS, GRAINS, change_label
 from shopops.reports.export import FORMATS, write_table
+from shopops.reports.metric_docs import metrics_markdown
 
 FIXED_LABELS = {"date": "日期", "shop": "店铺", "platform": "平台"}
 
@@ -111,13 +112,16 @@ def _labels(frame: pl.DataFrame, grain: str) -> dict[str, str]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "json", "csv"]),
+    type=click.Choice(["table", "json", "csv", "markdown"]),
     default="table",
     show_default=True,
 )
 def metrics_command(output_format: str) -> None:
     """The metric dictionary (口径): key, 中文名, definition, formula, unit."""
     catalog = load_catalog()
+    if output_format == "markdown":
+        click.echo(metrics_markdown(catalog), nl=False)
+        return
     rows = [
         {
             "key": m.key,

@@ -211,7 +211,7 @@ class Importer:
         if failures:
             first_row, count, (_, header, problem, hint, cell) = min(failures, key=lambda f: f[0])
             value = self.con.execute(f"SELECT {cell} FROM {_RAW} WHERE _row = ?", [first_row]).fetchone()
-            more = f" (and {count - 1} more rows like it)" if count > 1 else ""
+            more = f" (and {count - 1} more row{'s' if count > 2 else ''} like it)" if count > 1 else ""
             raise BadValueError(
                 raw.path,
                 problem + more,

@@ -50,9 +50,9 @@ CREATE OR REPLACE TEMP MACRO so_decimal(x) AS
     CASE WHEN so_numtext(x) LIKE '%万'
          THEN TRY_CAST(rtrim(so_numtext(x), '万') AS DECIMAL(28, 6)) * 10000
          ELSE TRY_CAST(so_numtext(x) AS DECIMAL(28, 6)) END;
-CREATE OR REPLACE TEMP MACRO so_money(x) AS CAST(so_decimal(x) AS DECIMAL(18, 2));
+CREATE OR REPLACE TEMP MACRO so_money(x) AS TRY_CAST(so_decimal(x) AS DECIMAL(18, 2));
 CREATE OR REPLACE TEMP MACRO so_int(x) AS
-    CASE WHEN so_decimal(x) = round(so_decimal(x)) THEN CAST(so_decimal(x) AS BIGINT) END;
+    CASE WHEN so_decimal(x) = round(so_decimal(x)) THEN TRY_CAST(so_decimal(x) AS BIGINT) END;
 CREATE OR REPLACE TEMP MACRO so_number(x) AS TRY_CAST(so_numtext(x) AS DOUBLE);
 CREATE OR REPLACE TEMP MACRO so_ratio(x) AS
     CASE WHEN so_numtext(x) LIKE '%\\%%' ESCAPE '\\'
@@ -98,7 +98,7 @@ class ValueType:
         return f"(so_clean({raw}) IS NOT NULL AND {self.parse(raw)} IS NULL)"
 
 
-_NUMBER_HINT = "write a plain number such as 1234.56 (¥, thousands separators and % are fine)"
+_NUMBER_HINT = "write a plain number such as 1234.56 (¥ and thousands separators are fine)"
 _DATE_HINT = "use a date such as 2024-11-24 or 2024/11/24"
 
 VALUE_TYPES: dict[str, ValueType] = {

@@ -11,6 +11,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from shopops.errors import UnreadableFileError
+
 HeaderScorer = Callable[[Sequence[str]], float]
 
 HEADER_SEARCH_ROWS = 30
@@ -52,6 +54,21 @@ class RawExport:
         picked = ", ".join(f"c{i}" for i in columns) or "NULL AS _none"
         # auto_detect off: the sniffer guesses wrong on files with title lines, and every
         # column must stay text until our own parsers have looked at it.
+        try:
+            self._read_csv(con, table, picked, spec)
+        except duckdb.Error as error:
+            raise UnreadableFileError(
+                self.path,
+                f"is a text table that cannot be read as CSV ({str(error).splitlines()[0][:120]})",
+                hint="open it in Excel and save it as .xlsx, then import that file",
+            ).relabel(self.display_name) from error
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(rowid + {self.header_row + 1} AS INTEGER)"
+            f" AS _row, * FROM {table}_read"
+        )
+        con.execute(f"DROP TABLE {table}_read")
+
+    def _read_csv(self, con: duckdb.DuckDBPyConnection, table: str, picked: str, spec: str) -> None:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table}_read AS SELECT {picked} FROM read_csv(?, "
             f"auto_detect=false, header=false, skip={self.header_row}, columns={{{spec}}}, "
@@ -59,11 +76,6 @@ class RawExport:
             "max_line_size=10000000)",
             [str(self.csv_path), self.csv_delimiter],
         )
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(rowid + {self.header_row + 1} AS INTEGER)"
-            f" AS _row, * FROM {table}_read"
-        )
-        con.execute(f"DROP TABLE {table}_read")
 
     def _load_rows(self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[int]) -> None:
         assert self.rows is not None

@@ -85,7 +85,7 @@ class SourceRegistry:
 
     def _closest_text(self, raw: RawExport, matches: list[Detection]) -> str:
         shown = ", ".join(h for h in raw.header[:6] if h) + (" …" if len(raw.header) > 6 else "")
-        closest = sorted(matches, key=lambda d: (-len(d.mapping), -d.score))[:2]
+        closest = sorted(matches, key=lambda d: (len(d.missing_required), -len(d.mapping), -d.score))[:2]
         parts = []
         for match in closest:
             if not match.mapping:

@@ -1,0 +1,448 @@
+"""The bad-input gallery: every file here must be rejected with one clear line.
+
+The rule: a file that cannot be imported gets one line naming the file and, where known, the
+row, column and value, and saying how to fix it; the command exits 1 and the warehouse is left
+exactly as it was.
+
+Each ``Case`` below is one bad file and the exact ``✗`` line the user sees. Text files live in
+``tests/gallery/files/``; files that only a library can write (a workbook, a ZIP) are built into
+``tmp_path`` by the function named in ``BUILDERS``. ``screenshot.xlsx`` is a 1x1 PNG and
+``report_gzipped.csv`` a gzip-compressed CSV, both committed as they are.
+
+Every case is run once through the real CLI against a fresh copy of a workspace with two shops.
+``test_rejected_cleanly`` checks exit code, that the CLI failed as a user error (no traceback)
+and that the warehouse is unchanged; ``test_message`` checks the exact line. A case whose
+message is not yet what it should be is marked ``message_xfail`` (the reason says what is wrong).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+
+from shopops.cli.main import cli
+
+FILES = Path(__file__).parent / "files"
+SHOP = "某某旗舰店"
+OTHER_SHOP = "另一家店"
+SHOPS = {SHOP: "tmall", OTHER_SHOP: "taobao"}
+REGISTERED = "另一家店, 某某旗舰店"  # how the CLI lists them (ORDER BY name)
+
+NUMBER_HINT = "write a plain number such as 1234.56 (¥ and thousands separators are fine)"
+DATE_PROBLEM = "is not a date in a sensible range (2000-01-01 to a year from today)"
+DATE_HINT = "use a date such as 2024-11-24 or 2024/11/24"
+ALIAS_HINT = (
+    "add the missing names as aliases in shopops.yaml, or import with --source KEY --map 源列=column"
+    " (see `shopops sources`)"
+)
+EMPTY = "is empty — export the report again; it holds no rows"
+BINARY = (
+    "is not a spreadsheet or text table (it holds binary data)"
+    " — import the CSV, .xls or .xlsx file the platform exported"
+)
+
+ROW_NUMBERS_BUG = (
+    "row numbers ignore blank rows: readers/table.py numbers CSV rows by DuckDB rowid (blank lines are"
+    " skipped) and readers/excel.py reads sheets with to_python() (leading empty rows are dropped)"
+)
+
+
+# -- files that are built at test time ---------------------------------------------------------
+
+
+def build_truncated_xlsx(folder: Path) -> Path:
+    """The first half of a real .xlsx, as left by an interrupted download."""
+    whole = folder / "whole.xlsx"
+    workbook = xlsxwriter.Workbook(str(whole))
+    sheet = workbook.add_worksheet("数据")
+    sheet.write_row(0, 0, ["统计日期", "访客数", "支付金额"])
+    for i in range(200):
+        sheet.write_row(i + 1, 0, [f"2024-11-{i % 28 + 1:02d}", 100 + i, 12.5 * i])
+    workbook.close()
+    data = whole.read_bytes()
+    target = folder / "某某旗舰店_truncated.xlsx"
+    target.write_bytes(data[: len(data) // 2])
+    return target
+
+
+def build_two_file_zip(folder: Path) -> Path:
+    target = folder / "two_reports.zip"
+    body = "统计日期,访客数,支付金额\n2024-11-01,100,1234.56\n"
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("某某旗舰店_1101.csv", body)
+        archive.writestr("某某旗舰店_1102.csv", body)
+    return target
+
+
+def build_item_xlsx_not_whole(folder: Path) -> Path:
+    """生意参谋 商品效果 workbook with two title rows; 商品访客数 on Excel row 5 is "1.5"."""
+    target = folder / "某某旗舰店_商品效果.xlsx"
+    workbook = xlsxwriter.Workbook(str(target))
+    sheet = workbook.add_worksheet("商品效果")
+    sheet.write(0, 0, "生意参谋 商品效果")
+    sheet.write(1, 0, "统计时间：2024-11-01 ~ 2024-11-02")
+    sheet.write_row(2, 0, ["统计日期", "商品ID", "支付金额", "商品访客数"])
+    sheet.write_row(3, 0, ["2024-11-01", "623456789012", 10.5, 3])
+    sheet.write_row(4, 0, ["2024-11-02", "623456789012", 12.5, "1.5"])
+    workbook.close()
+    return target
+
+
+def build_blank_rows_xlsx(folder: Path) -> Path:
+    """Header on Excel row 3 below two empty rows; the bad 支付金额 "abc" is on Excel row 5."""
+    target = folder / "某某旗舰店_blank_rows_above_header.xlsx"
+    workbook = xlsxwriter.Workbook(str(target))
+    sheet = workbook.add_worksheet("Sheet1")
+    sheet.write_row(2, 0, ["统计日期", "访客数", "支付金额"])
+    sheet.write_row(3, 0, ["2024-11-01", 100, 1.5])
+    sheet.write_row(4, 0, ["2024-11-02", 120, "abc"])
+    workbook.close()
+    return target
+
+
+BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "某某旗舰店_truncated.xlsx": build_truncated_xlsx,
+    "two_reports.zip": build_two_file_zip,
+    "某某旗舰店_商品效果.xlsx": build_item_xlsx_not_whole,
+    "某某旗舰店_blank_rows_above_header.xlsx": build_blank_rows_xlsx,
+}
+
+
+# -- the gallery -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    file: str
+    message: str  # the exact stderr line, without the leading "✗ "
+    args: tuple[str, ...] = ()
+    message_xfail: str | None = None  # the message is not yet the one we want
+    crash_xfail: str | None = None  # the CLI does not even fail cleanly
+
+
+GALLERY: list[Case] = [
+    Case("empty", "empty.csv", f"empty.csv: {EMPTY}", ("--shop", SHOP)),
+    Case("whitespace-only", "whitespace_only.csv", f"whitespace_only.csv: {EMPTY}", ("--shop", SHOP)),
+    Case("png-renamed-xlsx", "screenshot.xlsx", f"screenshot.xlsx: {BINARY}", ("--shop", SHOP)),
+    Case("gzip-renamed-csv", "report_gzipped.csv", f"report_gzipped.csv: {BINARY}", ("--shop", SHOP)),
+    Case(
+        "truncated-xlsx",
+        "某某旗舰店_truncated.xlsx",
+        "某某旗舰店_truncated.xlsx: is a damaged or incomplete workbook or ZIP file"
+        " — download the export again; the file was probably cut off",
+    ),
+    Case(
+        "zip-with-two-files",
+        "two_reports.zip",
+        "two_reports.zip: is a ZIP holding 2 files (某某旗舰店_1101.csv, 某某旗舰店_1102.csv);"
+        " ShopOps reads a ZIP with exactly one export — unpack it and import the files one by one",
+    ),
+    Case(
+        "missing-file",
+        "does_not_exist.csv",
+        "does_not_exist.csv: does not exist or is not a file — check the path",
+        ("--shop", SHOP),
+    ),
+    Case(
+        "unknown-headers-nothing-close",
+        "unrelated_headers.csv",
+        f"unrelated_headers.csv: headers (编号, 名字, 颜色) match no known export type — {ALIAS_HINT}",
+        ("--shop", SHOP),
+    ),
+    Case(
+        "unknown-headers-closest-sources",
+        "orders_renamed_headers.csv",
+        "orders_renamed_headers.csv: headers (订单号码, 付款时间, 实付金额) match no known export type;"
+        " closest: qianniu_orders (lacks 订单编号); qianniu_order_lines (lacks 子订单编号, 购买数量)"
+        f" — {ALIAS_HINT}",
+        ("--shop", SHOP),
+    ),
+    Case(
+        "required-column-missing",
+        "店铺整体_no_gmv.csv",
+        "店铺整体_no_gmv.csv: headers (统计日期, 访客数, 浏览量) match no known export type;"
+        " closest: sycm_shop_daily (lacks 支付金额); sycm_item_daily (lacks 商品ID, 支付金额)"
+        f" — {ALIAS_HINT}",
+        ("--shop", SHOP),
+        message_xfail="registry.py _closest_text sorts by missing required columns first, so"
+        " taobao_union (matches only 统计日期, lacks 佣金) is listed as closer than sycm_item_daily"
+        " (matches all 3 headers); rank by len(mapping) - len(missing_required) instead",
+    ),
+    Case(
+        "required-column-missing-forced-source",
+        "店铺整体_no_gmv.csv",
+        "店铺整体_no_gmv.csv: is a 生意参谋 · 店铺整体日报 export (sycm_shop_daily)"
+        " but has no column 支付金额 (accepted names: 支付金额)"
+        " — add the file's name for it under aliases: sycm_shop_daily: gmv in shopops.yaml,"
+        " or pass --map 源列=gmv",
+        ("--shop", SHOP, "--source", "sycm_shop_daily"),
+    ),
+    Case(
+        "money-not-a-number",
+        "某某旗舰店_bad_money.csv",
+        f'某某旗舰店_bad_money.csv, row 3, column "支付金额": value "十二元" is not an amount of money'
+        f" — {NUMBER_HINT}",
+    ),
+    Case(
+        "money-too-large",
+        "某某旗舰店_order_id_in_money_column.csv",
+        '某某旗舰店_order_id_in_money_column.csv, row 2, column "支付金额": value "3912345678901234567"'
+        f" is not an amount of money — {NUMBER_HINT}",
+    ),
+    Case(
+        "whole-number-in-xlsx-with-title-rows",
+        "某某旗舰店_商品效果.xlsx",
+        '某某旗舰店_商品效果.xlsx, row 5, column "商品访客数": value "1.5" is not a whole number'
+        f" — {NUMBER_HINT}",
+    ),
+    Case(
+        "date-1899",
+        "某某旗舰店_1899.csv",
+        f'某某旗舰店_1899.csv, row 3, column "统计日期": value "1899-12-31" {DATE_PROBLEM} — {DATE_HINT}',
+    ),
+    Case(
+        "date-2199",
+        "某某旗舰店_2199.csv",
+        f'某某旗舰店_2199.csv, row 2, column "统计日期": value "2199-01-01" {DATE_PROBLEM} — {DATE_HINT}',
+    ),
+    Case(
+        "two-bad-dates",
+        "某某旗舰店_two_bad_dates.csv",
+        f'某某旗舰店_two_bad_dates.csv, row 3, column "统计日期": value "2024-13-45" {DATE_PROBLEM}'
+        f" (and 1 more row like it) — {DATE_HINT}",
+    ),
+    Case(
+        "order-id-in-scientific-notation",
+        "某某旗舰店_订单报表_saved_by_excel.csv",
+        '某某旗舰店_订单报表_saved_by_excel.csv, row 3, column "订单编号": value "1.23457E+18" is an ID that'
+        " Excel turned into scientific notation, so its digits are lost — export the file again and import"
+        " it without opening and saving it in Excel",
+    ),
+    Case(
+        "shop-unknown",
+        "生意参谋_店铺整体.csv",
+        "生意参谋_店铺整体.csv: does not say which shop it belongs to"
+        f" — pass --shop NAME (registered: {REGISTERED}) or put the shop name in the file name",
+    ),
+    Case(
+        "shop-ambiguous",
+        "某某旗舰店_vs_另一家店.csv",
+        f"某某旗舰店_vs_另一家店.csv: names several shops ({REGISTERED})"
+        f" — pass --shop NAME (registered: {REGISTERED}) or put the shop name in the file name",
+    ),
+    Case(
+        "shop-option-not-registered",
+        "生意参谋_店铺整体.csv",
+        "生意参谋_店铺整体.csv: shop '隔壁小店' is not registered"
+        " — add it with `shopops shop add 隔壁小店 --platform tmall|taobao|jd|douyin`",
+        ("--shop", "隔壁小店"),
+    ),
+    Case(
+        "shop-column-not-registered",
+        "orders_with_shop_column.csv",
+        'orders_with_shop_column.csv, row 3, column "店铺名称": value "隔壁小店" is not a registered shop'
+        " — add it with `shopops shop add 隔壁小店 --platform tmall|taobao|jd|douyin`",
+    ),
+    Case(
+        "header-only",
+        "某某旗舰店_header_only.csv",
+        "某某旗舰店_header_only.csv: has a 生意参谋 · 店铺整体日报 header but no data rows"
+        " — fill in the rows, or export the report again for a date range that has data",
+    ),
+    Case(
+        "header-and-total-row-only",
+        "某某旗舰店_total_row_only.csv",
+        "某某旗舰店_total_row_only.csv: has a 生意参谋 · 店铺整体日报 header but no data rows"
+        " — fill in the rows, or export the report again for a date range that has data",
+    ),
+    Case(
+        "gb18030-undecodable",
+        "某某旗舰店_garbled.csv",
+        "某某旗舰店_garbled.csv, row 2: is neither UTF-8 nor GBK/GB18030 text"
+        " — save it again as CSV (UTF-8) or Excel (.xlsx) and import that file",
+        message_xfail="readers/text.py detect_encoding knows where decoding failed (UnicodeDecodeError.start)"
+        " but does not report the row",
+    ),
+    Case(
+        "bad-value-after-blank-line",
+        "某某旗舰店_blank_line_in_data.csv",
+        '某某旗舰店_blank_line_in_data.csv, row 4, column "支付金额": value "abc" is not an amount of money'
+        f" — {NUMBER_HINT}",
+        message_xfail=ROW_NUMBERS_BUG + " (reported as row 3)",
+    ),
+    Case(
+        "bad-value-below-blank-excel-rows",
+        "某某旗舰店_blank_rows_above_header.xlsx",
+        '某某旗舰店_blank_rows_above_header.xlsx, row 5, column "支付金额": value "abc" is not an amount of'
+        f" money — {NUMBER_HINT}",
+        message_xfail=ROW_NUMBERS_BUG + " (reported as row 3)",
+    ),
+    Case(
+        "bad-value-after-multiline-cell",
+        "某某旗舰店_订单_multiline_address.csv",
+        '某某旗舰店_订单_multiline_address.csv, row 3, column "买家实际支付金额": value "八元"'
+        f" is not an amount of money — {NUMBER_HINT}",
+        message_xfail="readers/table.py _load_csv refuses every CSV with a quoted newline ('is a text table"
+        " that cannot be read as CSV'): DuckDB's parallel scanner does not support null_padding with quoted"
+        " newlines; pass parallel=false to read_csv",
+    ),
+]
+
+
+# -- running the CLI ---------------------------------------------------------------------------
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    stderr_lines: list[str]
+    exception: BaseException | None
+    tables: dict[str, int]  # row counts of every table except shops/schema_migrations
+    shops: list[tuple[str, str]]
+
+
+def invoke(*args: str) -> tuple[int, str, str, BaseException | None]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, ANSI.sub("", result.stdout), ANSI.sub("", result.stderr), result.exception
+
+
+def warehouse_state(workspace: Path) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        names = [
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+                " AND table_name NOT IN ('shops', 'schema_migrations') ORDER BY table_name"
+            ).fetchall()
+        ]
+        counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+        shops = con.execute("SELECT name, platform FROM shops ORDER BY name").fetchall()
+    finally:
+        con.close()
+    return counts, shops
+
+
+@pytest.fixture(scope="module")
+def template_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("template") / "ws"
+    assert invoke("init", str(root))[0] == 0
+    for name, platform in SHOPS.items():
+        assert invoke("-w", str(root), "shop", "add", name, "--platform", platform)[0] == 0
+    return root
+
+
+@pytest.fixture(scope="module")
+def run_case(template_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case], Outcome]:
+    """Each case runs once, in its own copy of the template workspace; both tests read the result."""
+    cache: dict[str, Outcome] = {}
+
+    def run(case: Case) -> Outcome:
+        if case.id not in cache:
+            folder = tmp_path_factory.mktemp(case.id)
+            workspace = folder / "ws"
+            shutil.copytree(template_workspace, workspace)
+            path = BUILDERS[case.file](folder) if case.file in BUILDERS else FILES / case.file
+            code, _, stderr, exception = invoke("-w", str(workspace), "import", str(path), *case.args)
+            tables, shops = warehouse_state(workspace)
+            cache[case.id] = Outcome(code, stderr.splitlines(), exception, tables, shops)
+        return cache[case.id]
+
+    return run
+
+
+def _params(kind: str) -> list[object]:
+    params = []
+    for case in GALLERY:
+        reasons = [case.crash_xfail] if kind == "clean" else [case.crash_xfail, case.message_xfail]
+        reason = next((r for r in reasons if r), None)
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        params.append(pytest.param(case, id=case.id, marks=marks))
+    return params
+
+
+# -- the tests ---------------------------------------------------------------------------------
+
+
+def test_gallery_files_all_used() -> None:
+    used = {case.file for case in GALLERY}
+    committed = {path.name for path in FILES.iterdir()}
+    assert committed - used == set()
+    assert {case.file for case in GALLERY if case.file not in BUILDERS} - committed == {"does_not_exist.csv"}
+    assert len({case.id for case in GALLERY}) == len(GALLERY)
+
+
+@pytest.mark.parametrize("case", _params("clean"))
+def test_rejected_cleanly(case: Case, run_case: Callable[[Case], Outcome]) -> None:
+    outcome = run_case(case)
+    assert outcome.exit_code == 1
+    # A user error ends in sys.exit/ctx.exit; anything else is a traceback, i.e. a bug.
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+    assert outcome.stderr_lines
+    assert outcome.stderr_lines[0].startswith(f"✗ {case.file}")
+    assert outcome.tables
+    assert outcome.tables == dict.fromkeys(outcome.tables, 0)
+    assert outcome.shops == sorted(SHOPS.items())
+
+
+@pytest.mark.parametrize("case", _params("message"))
+def test_message(case: Case, run_case: Callable[[Case], Outcome]) -> None:
+    outcome = run_case(case)
+    assert outcome.stderr_lines[0] == f"✗ {case.message}"
+
+
+def test_tables_checked_include_targets(run_case: Callable[[Case], Outcome]) -> None:
+    """The "warehouse unchanged" check really looks at the import log and the target tables."""
+    tables = run_case(GALLERY[0]).tables
+    assert {"imports", "sycm_shop_day", "sycm_item_day", "orders", "order_lines"} <= set(tables)
+
+
+def test_single_rejected_file_prints_only_the_error_line(run_case: Callable[[Case], Outcome]) -> None:
+    outcome = run_case(GALLERY[0])
+    assert outcome.stderr_lines == [f"✗ {GALLERY[0].message}"]
+
+
+def test_good_file_next_to_bad_files_still_imports(tmp_path: Path, template_workspace: Path) -> None:
+    """A folder holding one good and one bad file: exit 1, the good file is imported, the bad one not."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(template_workspace, workspace)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(FILES / "某某旗舰店_1899.csv", inbox)
+    good = '统计日期,访客数,支付金额\n2024-11-01,100,"1,234.56"\n'
+    (inbox / "某某旗舰店_生意参谋.csv").write_text(good, encoding="utf-8")
+    code, stdout, stderr, _ = invoke("-w", str(workspace), "import", str(inbox))
+    assert code == 1
+    assert stdout.splitlines() == [
+        "✓ 某某旗舰店_生意参谋.csv — 生意参谋 · 店铺整体日报 (sycm_shop_daily):"
+        " 1 rows, 2024-11-01, shop 某某旗舰店"
+    ]
+    # With two or more files the (transient) progress bar leaves an empty line on a non-terminal stderr.
+    assert [line for line in stderr.splitlines() if line] == [
+        f'✗ 某某旗舰店_1899.csv, row 3, column "统计日期": value "1899-12-31" {DATE_PROBLEM} — {DATE_HINT}',
+        "1 of 2 files were not imported; the others were.",
+    ]
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT shop, date, visitors, gmv FROM sycm_shop_day").fetchall() == [
+            (SHOP, dt.date(2024, 11, 1), 100, Decimal("1234.56"))
+        ]
+        assert con.execute("SELECT file_name, rows_imported FROM imports").fetchall() == [
+            ("某某旗舰店_生意参谋.csv", 1)
+        ]
+    finally:
+        con.close()
