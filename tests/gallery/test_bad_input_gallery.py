@@ -305,9 +305,6 @@ GALLERY: list[Case] = [
         "某某旗舰店_订单_multiline_address.csv",
         '某某旗舰店_订单_multiline_address.csv, row 3, column "买家实际支付金额": value "八元"'
         f" is not an amount of money — {NUMBER_HINT}",
-        message_xfail="readers/table.py _load_csv refuses every CSV with a quoted newline ('is a text table"
-        " that cannot be read as CSV'): DuckDB's parallel scanner does not support null_padding with quoted"
-        " newlines; pass parallel=false to read_csv",
     ),
 ]
 

@@ -268,12 +268,6 @@ def test_blank_line_inside_the_data_keeps_row_numbers(tmp_path: Path, scorer: ob
     assert [row[0] for row in cells(raw) if row[1] is not None] == [2, 4]
 
 
-@pytest.mark.xfail(
-    reason="readers/table.py _load_csv: DuckDB's parallel CSV scanner does not support null_padding with"
-    " quoted newlines, so the file is refused as 'a text table that cannot be read as CSV'"
-    " (fix: parallel=false in read_csv)",
-    strict=True,
-)
 def test_quoted_newline_in_a_cell(tmp_path: Path, workspace: Workspace) -> None:
     path = write(
         tmp_path / "ExportOrderList.csv",

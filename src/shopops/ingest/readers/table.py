@@ -55,7 +55,11 @@ class RawExport:
         # auto_detect off: the sniffer guesses wrong on files with title lines, and every
         # column must stay text until our own parsers have looked at it.
         try:
-            self._read_csv(con, table, picked, spec)
+            try:
+                self._read_csv(con, table, picked, spec, parallel=True)
+            except duckdb.Error:
+                # Quoted newlines (addresses, buyer notes) need the single-threaded scanner.
+                self._read_csv(con, table, picked, spec, parallel=False)
         except duckdb.Error as error:
             raise UnreadableFileError(
                 self.path,
@@ -68,12 +72,14 @@ class RawExport:
         )
         con.execute(f"DROP TABLE {table}_read")
 
-    def _read_csv(self, con: duckdb.DuckDBPyConnection, table: str, picked: str, spec: str) -> None:
+    def _read_csv(
+        self, con: duckdb.DuckDBPyConnection, table: str, picked: str, spec: str, *, parallel: bool
+    ) -> None:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table}_read AS SELECT {picked} FROM read_csv(?, "
             f"auto_detect=false, header=false, skip={self.header_row}, columns={{{spec}}}, "
             "delim=?, quote='\"', escape='\"', null_padding=true, strict_mode=false, "
-            "max_line_size=10000000)",
+            f"max_line_size=10000000, parallel={str(parallel).lower()})",
             [str(self.csv_path), self.csv_delimiter],
         )
 
