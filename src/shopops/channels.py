@@ -26,8 +26,8 @@ def ad_channels() -> tuple[Channel, ...]:
     )
 
 
-def channel_case_sql(raw: str, extra_aliases: Mapping[str, list[str]]) -> str:
-    """SQL mapping a channel name (场景名称) to its key; NULL when unknown. Longest alias wins."""
+def channel_case_sql(cell: str, extra_aliases: Mapping[str, list[str]]) -> str:
+    """SQL mapping a cleaned channel name (场景名称) to its key; NULL when unknown. Longest alias wins."""
     pairs = sorted(
         (
             (alias.replace("'", "''"), channel.key)
@@ -36,5 +36,5 @@ def channel_case_sql(raw: str, extra_aliases: Mapping[str, list[str]]) -> str:
         ),
         key=lambda pair: -len(pair[0]),
     )
-    arms = " ".join(f"WHEN contains(so_clean({raw}), '{alias}') THEN '{key}'" for alias, key in pairs)
+    arms = " ".join(f"WHEN contains({cell}, '{alias}') THEN '{key}'" for alias, key in pairs)
     return f"(CASE {arms} END)"

@@ -69,7 +69,7 @@ class Importer:
         install_parsers(self.con)
         self._channel_type = ValueType(
             "channel",
-            lambda x: channel_case_sql(x, channel_aliases or {}),
+            lambda cell, _: channel_case_sql(cell, channel_aliases or {}),
             "is not a known ad channel (场景名称)",
             "add it under channel_aliases in shopops.yaml, e.g. smart: [新场景]",
         )
@@ -132,30 +132,49 @@ class Importer:
         return self._channel_type if kind == "channel" else VALUE_TYPES[kind]
 
     def _stage(self, raw: RawExport, detection: Detection, shop: str | None) -> int:
+        """Parse every mapped cell into the typed ``_so_staged`` table, with a bad-value flag per column.
+
+        Each cell is cleaned once, each number stripped once and each value parsed once, in
+        materialised steps: DuckDB expands macros as text, so a flag written as "parse again"
+        would redo all the work.
+        """
         spec = detection.spec
         loaded = sorted({0, *detection.mapping.values()})
         raw.load(self.con, _RAW, loaded)
-        selects = ["_row"]
-        for column in spec.columns:
-            if column.name not in detection.mapping:
-                continue
-            cell = f"c{detection.mapping[column.name]}"
+        mapped = [
+            (column, detection.mapping[column.name])
+            for column in spec.columns
+            if column.name in detection.mapping
+        ]
+        numeric = sorted({index for column, index in mapped if self._type_of(column.type).numeric})
+        cleaned = ", ".join(f"so_clean(c{i}) AS c{i}" for i in loaded)
+        numbers = "".join(f", so_numtext(c{i}) AS n{i}" for i in numeric)
+        parsed_columns = []
+        flags = []
+        for column, index in mapped:
             value_type = self._type_of(column.type)
-            parsed = value_type.parse(cell)
+            value = value_type.parse_clean(f"c{index}", f"n{index}")
             if column.default is not None:
-                parsed = f"coalesce({parsed}, {_literal(column.default, column.type)})"
-            selects.append(f"{parsed} AS {column.name}")
-            selects.append(f"{value_type.bad(cell)} AS _bad_{column.name}")
-        for column in spec.columns:
-            if column.name not in detection.mapping and column.default is not None:
-                selects.append(f"{_literal(column.default, column.type)} AS {column.name}")
-        for name, value in spec.constants.items():
-            selects.append(f"'{value}' AS {name}")
+                value = f"coalesce({value}, {_literal(column.default, column.type)})"
+            parsed_columns.append(f"{value} AS {column.name}")
+            if value_type.problem:
+                flags.append(f"{value_type.bad_from(f'c{index}', column.name)} AS _bad_{column.name}")
+        extras = [
+            f"{_literal(column.default, column.type)} AS {column.name}"
+            for column in spec.columns
+            if column.name not in detection.mapping and column.default is not None
+        ]
+        extras += [f"'{_escape(value)}' AS {name}" for name, value in spec.constants.items()]
         if shop is not None:
-            selects.append(f"'{_escape(shop)}' AS shop")
+            extras.append(f"'{_escape(shop)}' AS shop")
         keep = self._row_filter(loaded)
+        names = ", ".join(["_row", *(column.name for column, _ in mapped), *flags, *extras])
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS SELECT {', '.join(selects)} FROM {_RAW} WHERE {keep}"
+            f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS "
+            f"WITH cleaned AS MATERIALIZED (SELECT _row, {cleaned} FROM {_RAW}), "
+            f"numbers AS MATERIALIZED (SELECT *{numbers} FROM cleaned WHERE {keep}), "
+            f"parsed AS MATERIALIZED (SELECT *, {', '.join(parsed_columns)} FROM numbers) "
+            f"SELECT {names} FROM parsed"
         )
         if spec.shop_default is not None and "shop" in detection.mapping:
             self.con.execute(f"UPDATE {_STAGED} SET shop = coalesce(shop, '{_escape(spec.shop_default)}')")
@@ -172,8 +191,8 @@ class Importer:
     @staticmethod
     def _row_filter(loaded: list[int]) -> str:
         """Drop blank rows, 合计/footer rows and one-cell note rows (数据来源：… / 导出时间：…)."""
-        filled = " + ".join(f"(so_clean(c{i}) IS NOT NULL)::INT" for i in loaded)
-        summary = f"coalesce(regexp_matches(lower(so_clean(c0)), '{_SUMMARY_ROW}'), false)"
+        filled = " + ".join(f"(c{i} IS NOT NULL)::INT" for i in loaded)
+        summary = f"coalesce(regexp_matches(lower(c0), '{_SUMMARY_ROW}'), false)"
         note = f"({filled}) <= 1" if len(loaded) >= 3 else f"({filled}) = 0"
         return f"NOT ({summary} OR {note})"
 

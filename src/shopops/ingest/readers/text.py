@@ -84,7 +84,8 @@ def read_text(path: Path, display_name: str, scorer: HeaderScorer, workdir: Path
             hint="import the report file as downloaded (CSV, .xls or .xlsx)",
         )
     csv_path = path
-    if encoding != "utf-8":
+    # DuckDB reads UTF-8 itself; a BOM sits in the header line, which is skipped anyway.
+    if encoding not in ("utf-8", "utf-8-sig"):
         csv_path = transcode_to_utf8(path, encoding, workdir / (path.stem + ".utf8.csv"))
     return RawExport(
         path=path,
