@@ -147,7 +147,8 @@ class Importer:
             if column.name in detection.mapping
         ]
         numeric = sorted({index for column, index in mapped if self._type_of(column.type).numeric})
-        cleaned = ", ".join(f"so_clean(c{i}) AS c{i}" for i in loaded)
+        trimmed = ", ".join(f"so_trim(c{i}) AS c{i}" for i in loaded)
+        cleaned = ", ".join(f"so_nulltoken(c{i}) AS c{i}" for i in loaded)
         numbers = "".join(f", so_numtext(c{i}) AS n{i}" for i in numeric)
         parsed_columns = []
         flags = []
@@ -171,7 +172,8 @@ class Importer:
         names = ", ".join(["_row", *(column.name for column, _ in mapped), *flags, *extras])
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS "
-            f"WITH cleaned AS MATERIALIZED (SELECT _row, {cleaned} FROM {_RAW}), "
+            f"WITH trimmed AS MATERIALIZED (SELECT _row, {trimmed} FROM {_RAW}), "
+            f"cleaned AS MATERIALIZED (SELECT _row, {cleaned} FROM trimmed), "
             f"numbers AS MATERIALIZED (SELECT *{numbers} FROM cleaned WHERE {keep}), "
             f"parsed AS MATERIALIZED (SELECT *, {', '.join(parsed_columns)} FROM numbers) "
             f"SELECT {names} FROM parsed"
