@@ -9,6 +9,7 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from shopops.errors import WorkspaceError
@@ -77,7 +78,7 @@ class Workspace:
         self.close()
 
     @property
-    def connection(self):  # type: ignore[no-untyped-def]
+    def connection(self) -> duckdb.DuckDBPyConnection:
         return self.warehouse.connection
 
     # -- registries ------------------------------------------------------------------------

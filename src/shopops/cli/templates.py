@@ -46,4 +46,4 @@ def demo_command(directory: Path, days: int, end: str | None, seed: int, no_serv
     del no_serve  # the dashboard arrives with the web issue; until then there is nothing to serve
 
 
-__all__ = ["demo_command", "open_workspace", "template_command"]
+__all__ = ["demo_command", "template_command"]

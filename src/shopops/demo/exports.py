@@ -26,17 +26,9 @@ def _thousands(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def paid_by_day(history: ShopHistory) -> dict[dt.date, list]:  # type: ignore[type-arg]
-    days: dict[dt.date, list] = defaultdict(list)  # type: ignore[type-arg]
-    for order in history.orders:
-        if order.paid_at is not None:
-            days[order.paid_at.date()].append(order)
-    return days
-
-
 def sycm_rows(history: ShopHistory, style: str) -> tuple[list[str], list[list[object]]]:
     """生意参谋 店铺整体; ``style`` 'old' (直通车消耗/钻石展位消耗) or 'new' (关键词推广费 …)."""
-    paid = paid_by_day(history)
+    paid = history.paid_by_day()
     spend: dict[tuple[dt.date, str], Decimal] = defaultdict(Decimal)
     for ad in history.ads:
         spend[(ad.date, ad.channel)] += ad.spend

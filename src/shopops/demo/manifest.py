@@ -13,7 +13,7 @@ from typing import Any
 
 from shopops.channels import ad_channels
 from shopops.demo.profiles import SHIPPING_BY_PROVINCE
-from shopops.demo.simulation import CENT, ShopHistory
+from shopops.demo.simulation import CENT, Refund, ShopHistory
 
 Value = Decimal | int | float | None
 
@@ -41,11 +41,8 @@ def shop_truth(
 ) -> dict[str, dict[str, Value]]:
     profile = history.profile
     last = history.days[-1].date
-    paid: dict[dt.date, list] = defaultdict(list)  # type: ignore[type-arg]
-    for order in history.orders:
-        if order.paid_at is not None:
-            paid[order.paid_at.date()].append(order)
-    refunds: dict[dt.date, list] = defaultdict(list)  # type: ignore[type-arg]
+    paid = history.paid_by_day()
+    refunds: dict[dt.date, list[Refund]] = defaultdict(list)
     completions = [r.completed_at.date() for r in history.refunds if r.completed_at is not None]
     for refund in history.refunds:
         if refund.status == "退款成功" and refund.completed_at is not None:

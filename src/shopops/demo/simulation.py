@@ -120,6 +120,14 @@ class ShopHistory:
     refunds: list[Refund] = field(default_factory=list)
     ads: list[AdRow] = field(default_factory=list)
 
+    def paid_by_day(self) -> dict[dt.date, list[Order]]:
+        """Paid orders grouped by payment date (支付口径)."""
+        days: dict[dt.date, list[Order]] = {}
+        for order in self.orders:
+            if order.paid_at is not None:
+                days.setdefault(order.paid_at.date(), []).append(order)
+        return days
+
 
 def promo_factor(day: dt.date) -> float:
     """618 and 双11 (with their warm-up days), 双12 and 年货节 lifts."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from shopops.channels import channel_case_sql
-from shopops.errors import BadValueError, InputError, MissingColumnError, UnreadableFileError, WorkspaceError
+from shopops.errors import BadValueError, MissingColumnError, UnreadableFileError
 from shopops.ingest.readers import RawExport, read_export
 from shopops.ingest.shops import check_platform, resolve_shop
 from shopops.ingest.sources import Detection, SourceRegistry, SourceSpec
@@ -375,4 +375,4 @@ def _user() -> str:
         return "unknown"
 
 
-__all__ = ["ImportResult", "Importer", "InputError", "WorkspaceError", "file_hash"]
+__all__ = ["ImportResult", "Importer", "file_hash"]
