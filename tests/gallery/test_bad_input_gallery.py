@@ -156,9 +156,6 @@ GALLERY: list[Case] = [
         "excel_2003_xml.xls: is an Excel 2003 XML spreadsheet, which ShopOps cannot read"
         " — open it in Excel and save it as .xlsx, then import that file",
         ("--shop", SHOP),
-        message_xfail="readers/dispatch.py _looks_like_html treats every '<?xml' file as HTML, so an Excel"
-        ' 2003 XML spreadsheet (<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">) is'
-        " reported as 'a web page without a table'",
     ),
     Case(
         "missing-file",
@@ -187,9 +184,6 @@ GALLERY: list[Case] = [
         " closest: sycm_shop_daily (lacks 支付金额); sycm_item_daily (lacks 商品ID, 支付金额)"
         f" — {ALIAS_HINT}",
         ("--shop", SHOP),
-        message_xfail="registry.py _closest_text sorts by missing required columns first, so"
-        " taobao_union (matches only 统计日期, lacks 佣金) is listed as closer than sycm_item_daily"
-        " (matches all 3 headers); rank by len(mapping) - len(missing_required) instead",
     ),
     Case(
         "required-column-missing-forced-source",
@@ -283,8 +277,6 @@ GALLERY: list[Case] = [
         "某某旗舰店_garbled.csv",
         "某某旗舰店_garbled.csv, row 2: is neither UTF-8 nor GBK/GB18030 text"
         " — save it again as CSV (UTF-8) or Excel (.xlsx) and import that file",
-        message_xfail="readers/text.py detect_encoding knows where decoding failed (UnicodeDecodeError.start)"
-        " but does not report the row",
     ),
     Case(
         "bad-value-after-blank-line",

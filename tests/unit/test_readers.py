@@ -291,7 +291,7 @@ def test_binary_text_is_refused(tmp_path: Path, scorer: object, workdir: Path) -
     with pytest.raises(UnreadableFileError) as caught:
         read(path, scorer, workdir)
     assert str(caught.value) == (
-        "report.csv: is neither UTF-8 nor GBK/GB18030 text"
+        "report.csv, row 2: is neither UTF-8 nor GBK/GB18030 text"
         " — save it again as CSV (UTF-8) or Excel (.xlsx) and import that file"
     )
 
@@ -335,11 +335,6 @@ def test_html_saved_as_xls_import(tmp_path: Path, workspace: Workspace) -> None:
     assert workspace.connection.execute(SHOP_DAY_QUERY).fetchall() == SHOP_DAILY_ROWS
 
 
-@pytest.mark.xfail(
-    reason="readers/html.py parses bytes with lxml.html.document_fromstring, which falls back to Latin-1"
-    " when the page declares no charset, so UTF-8 headers turn into mojibake and match no source",
-    strict=True,
-)
 def test_html_without_charset_declaration(tmp_path: Path, scorer: object, workdir: Path) -> None:
     path = write(tmp_path / "店铺整体.xls", html_document(None), "utf-8")
     assert read(path, scorer, workdir).header == SHOP_HEADER
@@ -457,12 +452,6 @@ def test_zip_holding_one_csv(tmp_path: Path, scorer: object, workdir: Path, work
     assert workspace.connection.execute(SHOP_DAY_QUERY).fetchall() == SHOP_DAILY_ROWS
 
 
-@pytest.mark.xfail(
-    reason="readers/dispatch.py _read_zip uses member names as zipfile decodes them (cp437 when the UTF-8"
-    " flag is not set), so GBK names written by Chinese Windows tools become mojibake and the shop in the"
-    " name is not found",
-    strict=True,
-)
 def test_zip_member_name_in_gbk(tmp_path: Path, scorer: object, workdir: Path) -> None:
     name = "某某旗舰店_生意参谋.csv"
     placeholder = "x" * (len(name.encode("gbk")) - 4) + ".csv"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,15 @@ from shopops.ingest.readers.text import read_text
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORKBOOK_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml", "xl/workbook.bin")
+# Excel 2003 "XML Spreadsheet": a <Workbook> root in this namespace, usually announced by the
+# mso-application processing instruction. It starts with "<?xml" like XHTML, but holds no <table>.
+_SPREADSHEET_ML = re.compile(
+    rb'<\?mso-application[^>]*progid\s*=\s*["\']excel\.sheet["\']'
+    rb"|<(?:\w+:)?workbook\b[^>]*urn:schemas-microsoft-com:office:spreadsheet",
+    re.IGNORECASE,
+)
+# Bit 11 of a ZIP entry's flags says its name is UTF-8; without it zipfile decodes the name as cp437.
+_ZIP_UTF8_FLAG = 0x800
 
 
 def read_export(
@@ -30,6 +40,12 @@ def read_export(
         return read_workbook(path, name, scorer)
     if head.startswith(b"PK"):
         return _read_zip(path, name, scorer, workdir)
+    if _is_excel_2003_xml(head):
+        raise UnreadableFileError(
+            path,
+            "is an Excel 2003 XML spreadsheet, which ShopOps cannot read",
+            hint="open it in Excel and save it as .xlsx, then import that file",
+        )
     if _looks_like_html(head):
         return read_html_table(path, name, scorer)
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -39,6 +55,10 @@ def read_export(
             hint="import the CSV, .xls or .xlsx file the platform exported",
         )
     return read_text(path, name, scorer, workdir)
+
+
+def _is_excel_2003_xml(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and bool(_SPREADSHEET_ML.search(head))
 
 
 def _looks_like_html(head: bytes) -> bool:
@@ -67,14 +87,14 @@ def _read_zip(path: Path, name: str, scorer: HeaderScorer, workdir: Path) -> Raw
             and not m.filename.endswith(".DS_Store")
         ]
         if len(files) != 1:
-            listed = ", ".join(m.filename for m in files[:5]) or "nothing"
+            listed = ", ".join(member_name(m) for m in files[:5]) or "nothing"
             raise UnreadableFileError(
                 path,
                 f"is a ZIP holding {len(files)} files ({listed}); ShopOps reads a ZIP with exactly one export",
                 hint="unpack it and import the files one by one",
             )
         member = files[0]
-        inner_name = Path(member.filename).name
+        inner_name = Path(member_name(member)).name
         target = workdir / f"unzipped-{inner_name}"
         with archive.open(member) as source, target.open("wb") as out:
             while chunk := source.read(1 << 22):
@@ -84,3 +104,23 @@ def _read_zip(path: Path, name: str, scorer: HeaderScorer, workdir: Path) -> Raw
         return read_export(target, scorer, workdir, display_name=label)
     except InputError as error:
         raise error.relabel(label) from None
+
+
+def member_name(member: zipfile.ZipInfo) -> str:
+    """A ZIP entry's name as its author wrote it.
+
+    Chinese Windows tools store names in GBK without setting the UTF-8 flag, and zipfile then
+    decodes them as cp437, so the shop in the name is lost. cp437 maps every byte, so encoding
+    back gives the original bytes; some tools write UTF-8 without the flag, so that is tried first.
+    """
+    if member.flag_bits & _ZIP_UTF8_FLAG:
+        return member.filename
+    # orig_filename: on Windows zipfile turns a backslash in the decoded name into "/", which would
+    # corrupt GBK characters whose second byte is 0x5C.
+    raw = member.orig_filename.encode("cp437")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return member.filename

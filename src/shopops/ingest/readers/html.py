@@ -7,13 +7,14 @@ from pathlib import Path
 import lxml.html
 
 from shopops.errors import UnreadableFileError
+from shopops.ingest.readers.html_encoding import decode_html
 from shopops.ingest.readers.table import HeaderScorer, RawExport, clean_header, locate_header
 
 
 def read_html_table(path: Path, display_name: str, scorer: HeaderScorer) -> RawExport:
-    data = path.read_bytes()
+    text = decode_html(path, path.read_bytes())  # lxml alone would read an undeclared page as Latin-1
     try:
-        document = lxml.html.document_fromstring(data)
+        document = lxml.html.document_fromstring(text)
     except Exception as error:  # lxml raises ParserError or ValueError on unusable markup
         raise UnreadableFileError(path, f"is HTML that cannot be parsed ({error})") from error
     rows: list[list[object]] = []

@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 from pathlib import Path
+from typing import BinaryIO
 
 from shopops.errors import UnreadableFileError
 from shopops.ingest.readers.table import HeaderScorer, RawExport, clean_header, locate_header
@@ -23,33 +24,53 @@ def detect_encoding(path: Path) -> str:
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        handle.seek(0)
-        decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("gb18030")()
-        try:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as error:
-            raise UnreadableFileError(
-                path,
-                "is neither UTF-8 nor GBK/GB18030 text",
-                hint="save it again as CSV (UTF-8) or Excel (.xlsx) and import that file",
-            ) from error
-        return "gb18030"
+        failures = []
+        for encoding in ("utf-8", "gb18030"):
+            handle.seek(0)
+            failure = _first_undecodable(handle, encoding)
+            if failure is None:
+                return encoding
+            failures.append(failure)
+    # The encoding that decoded further is the file's, with a stray byte: name that byte's line.
+    _, line = max(failures)
+    raise UnreadableFileError(
+        path,
+        "is neither UTF-8 nor GBK/GB18030 text",
+        row=line,
+        hint="save it again as CSV (UTF-8) or Excel (.xlsx) and import that file",
+    )
+
+
+def _first_undecodable(handle: BinaryIO, encoding: str) -> tuple[int, int] | None:
+    """Byte offset and 1-based line of the first byte ``encoding`` cannot decode, or None.
+
+    Lines are counted as 0x0A bytes: in UTF-8 and GB18030 that byte is never part of a
+    multi-byte character. ``error.object`` is the failing chunk plus the bytes of a character
+    cut at the end of the previous chunk, which were counted with that chunk (and hold no 0x0A).
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = newlines = 0  # of the chunks decoded so far
+    chunk = b""  # the final flush below decodes no new bytes
+    try:
+        while chunk := handle.read(_CHUNK):
+            decoder.decode(chunk)
+            offset += len(chunk)
+            newlines += chunk.count(b"\n")
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        carried = len(error.object) - len(chunk)
+        line = newlines + error.object[: error.start].count(b"\n") + 1
+        return offset - carried + error.start, line
+    return None
 
 
 def transcode_to_utf8(path: Path, encoding: str, target: Path) -> Path:
     """DuckDB reads UTF-8 only (without extensions we may not download), so other encodings are re-written."""
-    with path.open("r", encoding=encoding, newline="") as source, target.open("w", encoding="utf-8") as out:
+    # newline="" both ways: line breaks inside quoted cells must reach DuckDB exactly as written.
+    with (
+        path.open("r", encoding=encoding, newline="") as source,
+        target.open("w", encoding="utf-8", newline="") as out,
+    ):
         while chunk := source.read(_CHUNK):
             out.write(chunk)
     return target

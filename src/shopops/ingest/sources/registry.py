@@ -85,16 +85,16 @@ class SourceRegistry:
 
     def _closest_text(self, raw: RawExport, matches: list[Detection]) -> str:
         shown = ", ".join(h for h in raw.header[:6] if h) + (" …" if len(raw.header) > 6 else "")
-        closest = sorted(matches, key=lambda d: (len(d.missing_required), -len(d.mapping), -d.score))[:2]
+        # Matched headers minus what is still lacking: a source that explains every header but
+        # lacks two columns is closer than one that explains a single header and lacks one.
+        closest = sorted(
+            matches, key=lambda d: (len(_lacking(d)) - len(d.mapping), -len(d.mapping), -d.score)
+        )[:2]
         parts = []
         for match in closest:
             if not match.mapping:
                 continue
-            lacking = match.missing_required or [
-                "/".join(group)
-                for group in match.spec.required_any
-                if not any(c in match.mapping for c in group)
-            ]
+            lacking = _lacking(match)
             names = ", ".join(
                 match.spec.column(c).display if c in [x.name for x in match.spec.columns] else c
                 for c in lacking
@@ -108,3 +108,10 @@ class SourceRegistry:
             "--source KEY --map 源列=column (see `shopops sources`)"
         )
         return text
+
+
+def _lacking(match: Detection) -> list[str]:
+    """What keeps a match from being eligible: required columns, else unmet one-of groups."""
+    return match.missing_required or [
+        "/".join(group) for group in match.spec.required_any if not any(c in match.mapping for c in group)
+    ]
