@@ -53,12 +53,6 @@ BINARY = (
     " — import the CSV, .xls or .xlsx file the platform exported"
 )
 
-ROW_NUMBERS_BUG = (
-    "row numbers ignore blank rows: readers/table.py numbers CSV rows by DuckDB rowid (blank lines are"
-    " skipped) and readers/excel.py reads sheets with to_python() (leading empty rows are dropped)"
-)
-
-
 # -- files that are built at test time ---------------------------------------------------------
 
 
@@ -283,14 +277,12 @@ GALLERY: list[Case] = [
         "某某旗舰店_blank_line_in_data.csv",
         '某某旗舰店_blank_line_in_data.csv, row 4, column "支付金额": value "abc" is not an amount of money'
         f" — {NUMBER_HINT}",
-        message_xfail=ROW_NUMBERS_BUG + " (reported as row 3)",
     ),
     Case(
         "bad-value-below-blank-excel-rows",
         "某某旗舰店_blank_rows_above_header.xlsx",
         '某某旗舰店_blank_rows_above_header.xlsx, row 5, column "支付金额": value "abc" is not an amount of'
         f" money — {NUMBER_HINT}",
-        message_xfail=ROW_NUMBERS_BUG + " (reported as row 3)",
     ),
     Case(
         "bad-value-after-multiline-cell",

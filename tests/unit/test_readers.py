@@ -118,7 +118,10 @@ def cells(raw: RawExport) -> list[tuple[object, ...]]:
     con = duckdb.connect()
     try:
         raw.load(con, "raw", list(range(len(raw.header))))
-        return con.execute("SELECT * FROM raw ORDER BY _row").fetchall()
+        # Rows keep the file's order: rowid k is row first_row + k.
+        return con.execute(
+            f"SELECT CAST(rowid + {raw.first_row} AS INTEGER), * FROM raw ORDER BY rowid"
+        ).fetchall()
     finally:
         con.close()
 
@@ -257,15 +260,32 @@ def test_blank_lines_before_the_header(
     ).fetchall() == [(D1, 100, Decimal("1.50"), 5), (D2, 90, Decimal("2.00"), 6)]
 
 
-@pytest.mark.xfail(
-    reason="readers/table.py _load_csv numbers rows as rowid + header_row + 1, but DuckDB skips blank lines,"
-    " so every row below a blank line gets the number of the line above it",
-    strict=True,
-)
 def test_blank_line_inside_the_data_keeps_row_numbers(tmp_path: Path, scorer: object, workdir: Path) -> None:
     path = write(tmp_path / "daily.csv", "统计日期,访客数,支付金额\n2024-11-01,100,1\n\n2024-11-02,120,2\n")
     raw = read(path, scorer, workdir)
     assert [row[0] for row in cells(raw) if row[1] is not None] == [2, 4]
+
+
+@pytest.mark.parametrize("blank_line", [False, True])
+def test_row_numbers_hold_in_a_file_read_in_parallel(
+    tmp_path: Path, workspace: Workspace, blank_line: bool
+) -> None:
+    """DuckDB reads big files with several threads; the row named in a message is still the file's."""
+    rows = 300_000
+    bad = rows - 7  # 0-based data row holding the bad amount
+    lines = ["订单编号,买家实际支付金额,订单付款时间"]
+    for index in range(rows):
+        amount = "八元" if index == bad else f"{index % 500}.50"
+        lines.append(f'="{3900000000000000000 + index}",{amount},2024-11-01 10:00:00')
+        if blank_line and index == 10:
+            lines.append("")
+    path = write(tmp_path / "ExportOrderList.csv", "\n".join(lines) + "\n")
+    with pytest.raises(BadValueError) as caught:
+        workspace.import_file(path, shop=SHOP)
+    line = bad + 2 + blank_line  # header line, 1-based, and the blank line above it
+    assert str(caught.value).startswith(
+        f'ExportOrderList.csv, row {line}, column "买家实际支付金额": value "八元"'
+    )
 
 
 def test_quoted_newline_in_a_cell(tmp_path: Path, workspace: Workspace) -> None:
@@ -415,11 +435,6 @@ def test_xlsx_19_digit_order_id_stored_as_number_is_flagged(tmp_path: Path, work
     assert workspace.connection.execute("SELECT count(*) FROM orders").fetchone() == (0,)
 
 
-@pytest.mark.xfail(
-    reason="readers/excel.py reads sheets with to_python(), which drops leading empty rows/columns"
-    " (skip_empty_area=True), so header_row and every row number are too small",
-    strict=True,
-)
 def test_xlsx_blank_rows_above_the_header(tmp_path: Path, scorer: object, workdir: Path) -> None:
     path = tmp_path / "daily.xlsx"
     workbook = xlsxwriter.Workbook(str(path))

@@ -12,6 +12,7 @@ import getpass
 import hashlib
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +22,14 @@ from shopops.channels import channel_case_sql
 from shopops.errors import BadValueError, MissingColumnError, UnreadableFileError
 from shopops.ingest.readers import RawExport, read_export
 from shopops.ingest.shops import check_platform, resolve_shop
-from shopops.ingest.sources import Detection, SourceRegistry, SourceSpec
+from shopops.ingest.sources import ColumnSpec, Detection, SourceRegistry, SourceSpec
 from shopops.ingest.values import VALUE_TYPES, ValueType, install_parsers
 from shopops.warehouse import Warehouse
 
-_SUMMARY_ROW = "^(合计|总计|汇总|小计|平均|均值|总和|total|sum)"
+_SUMMARY_ROW = "^[\\s\u00a0\u3000]*(合计|总计|汇总|小计|平均|均值|总和|total|sum)"
 _RAW = "_so_raw"
 _STAGED = "_so_staged"
+_CHECKS = "_so_checks"
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,13 @@ class Importer:
         source: str | None = None,
         imported_by: str | None = None,
     ) -> ImportResult:
-        digest = file_hash(path) if path.is_file() else ""
-        with tempfile.TemporaryDirectory(prefix="shopops-") as workdir:
+        # The file's hash (for "already imported?") is computed while DuckDB reads the file:
+        # hashlib and DuckDB both release the GIL, and on a big export each takes a while.
+        with (
+            ThreadPoolExecutor(max_workers=1) as pool,
+            tempfile.TemporaryDirectory(prefix="shopops-") as workdir,
+        ):
+            hashing = pool.submit(file_hash, path) if path.is_file() else None
             raw = read_export(path, self.registry.header_score, Path(workdir))
             detection = self.registry.detect(raw, forced=source)
             self._check_columns(raw, detection)
@@ -95,16 +102,18 @@ class Importer:
             shop_name = resolve_shop(raw, spec, shops, shop, "shop" in detection.mapping)
             if shop_name is not None:
                 check_platform(spec, shop_name, shops.get(shop_name, ""), raw)
-            previous = self._previous_import(digest, spec.key, shop_name)
-            if previous is not None:
-                return previous
             try:
+                raw.load(self.con, _RAW, sorted({0, *detection.mapping.values()}))
+                digest = hashing.result() if hashing is not None else ""
+                previous = self._previous_import(digest, spec.key, shop_name)
+                if previous is not None:
+                    return previous
                 skipped = self._stage(raw, detection, shop_name)
                 self._validate(raw, detection, shops)
                 return self._load(raw, spec, digest, skipped, imported_by)
             finally:
-                self.con.execute(f"DROP TABLE IF EXISTS {_RAW}")
-                self.con.execute(f"DROP TABLE IF EXISTS {_STAGED}")
+                for table in (_RAW, _STAGED, _CHECKS):
+                    self.con.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -132,34 +141,15 @@ class Importer:
         return self._channel_type if kind == "channel" else VALUE_TYPES[kind]
 
     def _stage(self, raw: RawExport, detection: Detection, shop: str | None) -> int:
-        """Parse every mapped cell into the typed ``_so_staged`` table, with a bad-value flag per column.
+        """Parse the mapped cells into ``_so_staged``, drop blank/合计/note rows; return how many were dropped.
 
-        Each cell is cleaned once, each number stripped once and each value parsed once, in
-        materialised steps: DuckDB expands macros as text, so a flag written as "parse again"
-        would redo all the work.
+        One pass parses every cell (most with a single cast, see ``ValueType``); a second pass
+        over the raw and parsed rows side by side finds the rows to drop and the bad cells,
+        and keeps only those (usually none) in ``_so_checks``.
         """
         spec = detection.spec
-        loaded = sorted({0, *detection.mapping.values()})
-        raw.load(self.con, _RAW, loaded)
-        mapped = [
-            (column, detection.mapping[column.name])
-            for column in spec.columns
-            if column.name in detection.mapping
-        ]
-        numeric = sorted({index for column, index in mapped if self._type_of(column.type).numeric})
-        trimmed = ", ".join(f"so_trim(c{i}) AS c{i}" for i in loaded)
-        cleaned = ", ".join(f"so_nulltoken(c{i}) AS c{i}" for i in loaded)
-        numbers = "".join(f", so_numtext(c{i}) AS n{i}" for i in numeric)
-        parsed_columns = []
-        flags = []
-        for column, index in mapped:
-            value_type = self._type_of(column.type)
-            value = value_type.parse_clean(f"c{index}", f"n{index}")
-            if column.default is not None:
-                value = f"coalesce({value}, {_literal(column.default, column.type)})"
-            parsed_columns.append(f"{value} AS {column.name}")
-            if value_type.problem:
-                flags.append(f"{value_type.bad_from(f'c{index}', column.name)} AS _bad_{column.name}")
+        mapped = self._mapped(detection)
+        parsed = ", ".join(f"{self._type_of(c.type).parse(f'c{i}')} AS {c.name}" for c, i in mapped)
         extras = [
             f"{_literal(column.default, column.type)} AS {column.name}"
             for column in spec.columns
@@ -168,81 +158,96 @@ class Importer:
         extras += [f"'{_escape(value)}' AS {name}" for name, value in spec.constants.items()]
         if shop is not None:
             extras.append(f"'{_escape(shop)}' AS shop")
-        keep = self._row_filter(loaded)
-        names = ", ".join(["_row", *(column.name for column, _ in mapped), *flags, *extras])
+        flags = [
+            f"{value_type.flag(f'c{index}')} AS _bad_{column.name}"
+            for column, index in mapped
+            if (value_type := self._type_of(column.type)).problem
+        ]
+        # Row-filter inputs that need the raw first column (a 合计 label, a note in column A).
+        flags += [f"coalesce(regexp_matches(c0, '{_SUMMARY_ROW}', 'i'), false) AS _summary"]
+        if 0 not in detection.mapping.values():
+            flags.append("so_clean(c0) IS NOT NULL AS _filled0")
+        columns = ", ".join([f"CAST(rowid + {raw.first_row} AS INTEGER) AS _row", parsed, *flags, *extras])
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS SELECT {columns} FROM {_RAW}")
+        checks = [f"_bad_{c.name}" for c, _ in mapped if self._type_of(c.type).problem]
+        checks += [f"{c.name} IS NULL AS _empty_{c.name}" for c, _ in mapped if _must_fill(spec, c)]
+        wanted = " OR ".join(["NOT _keep", *(check.rsplit(" AS ", 1)[-1] for check in checks)])
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS "
-            f"WITH trimmed AS MATERIALIZED (SELECT _row, {trimmed} FROM {_RAW}), "
-            f"cleaned AS MATERIALIZED (SELECT _row, {cleaned} FROM trimmed), "
-            f"numbers AS MATERIALIZED (SELECT *{numbers} FROM cleaned WHERE {keep}), "
-            f"parsed AS MATERIALIZED (SELECT *, {', '.join(parsed_columns)} FROM numbers) "
-            f"SELECT {names} FROM parsed"
+            f"CREATE OR REPLACE TEMP TABLE {_CHECKS} AS SELECT * FROM "
+            f"(SELECT _row, {self._keep(detection)} AS _keep, {', '.join(checks)} FROM {_STAGED}) WHERE {wanted}"
         )
-        if spec.shop_default is not None and "shop" in detection.mapping:
-            self.con.execute(f"UPDATE {_STAGED} SET shop = coalesce(shop, '{_escape(spec.shop_default)}')")
-        total = _scalar(self.con, f"SELECT count(*) FROM {_RAW}")
-        staged = _scalar(self.con, f"SELECT count(*) FROM {_STAGED}")
-        if staged == 0:
+        skipped = _scalar(self.con, f"SELECT count(*) FROM {_CHECKS} WHERE NOT _keep")
+        if skipped:
+            self.con.execute(
+                f"DELETE FROM {_STAGED} WHERE _row IN (SELECT _row FROM {_CHECKS} WHERE NOT _keep)"
+            )
+        self._apply_defaults(detection)
+        if _scalar(self.con, f"SELECT count(*) FROM {_STAGED}") == 0:
             raise UnreadableFileError(
                 raw.path,
                 f"has a {spec.label} header but no data rows",
                 hint="fill in the rows, or export the report again for a date range that has data",
             ).relabel(raw.display_name)
-        return total - staged
+        return skipped
 
-    @staticmethod
-    def _row_filter(loaded: list[int]) -> str:
-        """Drop blank rows, 合计/footer rows and one-cell note rows (数据来源：… / 导出时间：…)."""
-        filled = " + ".join(f"(c{i} IS NOT NULL)::INT" for i in loaded)
-        summary = f"coalesce(regexp_matches(lower(c0), '{_SUMMARY_ROW}'), false)"
-        note = f"({filled}) <= 1" if len(loaded) >= 3 else f"({filled}) = 0"
-        return f"NOT ({summary} OR {note})"
+    def _mapped(self, detection: Detection) -> list[tuple[ColumnSpec, int]]:
+        return [
+            (column, detection.mapping[column.name])
+            for column in detection.spec.columns
+            if column.name in detection.mapping
+        ]
+
+    def _keep(self, detection: Detection) -> str:
+        """SQL over the staged row: it is data, not a blank row, a 合计/footer row or a one-cell note."""
+        by_index = {index: column for column, index in reversed(self._mapped(detection))}
+        loaded = sorted({0, *by_index})
+        filled = []
+        for index in loaded:
+            column = by_index.get(index)
+            if column is None:
+                filled.append("_filled0::INT")
+            elif self._type_of(column.type).problem:
+                filled.append(f"({column.name} IS NOT NULL OR _bad_{column.name})::INT")
+            else:
+                filled.append(f"({column.name} IS NOT NULL)::INT")
+        count = " + ".join(filled)
+        note = f"({count}) <= 1" if len(loaded) >= 3 else f"({count}) = 0"
+        return f"NOT (_summary OR {note})"
+
+    def _apply_defaults(self, detection: Detection) -> None:
+        """Defaults fill empty cells only: a bad cell was flagged above, never silently defaulted."""
+        spec = detection.spec
+        sets = [
+            f"{c.name} = coalesce({c.name}, {_literal(c.default, c.type)})"
+            for c, _ in self._mapped(detection)
+            if c.default is not None
+        ]
+        if spec.shop_default is not None and "shop" in detection.mapping:
+            sets.append(f"shop = coalesce(shop, '{_escape(spec.shop_default)}')")
+        if sets:
+            self.con.execute(f"UPDATE {_STAGED} SET {', '.join(sets)}")
 
     def _validate(self, raw: RawExport, detection: Detection, shops: Mapping[str, str]) -> None:
         spec = detection.spec
-        checks: list[tuple[str, str, str, str, str]] = []  # (sql condition, column, problem, hint, cell)
-        for column in spec.columns:
-            if column.name not in detection.mapping:
-                continue
+        checks: list[tuple[str, str, str, str, int]] = []  # (flag column, header, problem, hint, raw column)
+        for column, index in self._mapped(detection):
             value_type = self._type_of(column.type)
-            header = raw.header[detection.mapping[column.name]]
-            cell = f"c{detection.mapping[column.name]}"
+            header = raw.header[index]
             if value_type.problem:
-                checks.append((f"_bad_{column.name}", header, value_type.problem, value_type.hint, cell))
-            # Key columns must hold a value; other required columns need only exist (an unpaid
-            # order has no payment time).
-            if column.name in spec.replace_by:
+                checks.append((f"_bad_{column.name}", header, value_type.problem, value_type.hint, index))
+            if _must_fill(spec, column):
                 checks.append(
                     (
-                        f"{column.name} IS NULL",
+                        f"_empty_{column.name}",
                         header,
                         "is empty, but every row needs it (it identifies the row)",
                         "fill it in or remove the row",
-                        cell,
+                        index,
                     )
                 )
-        if not checks:
-            return
-        firsts = ", ".join(f"min(_row) FILTER (WHERE {condition})" for condition, *_ in checks)
-        counts = ", ".join(f"count(*) FILTER (WHERE {condition})" for condition, *_ in checks)
-        row = self.con.execute(f"SELECT {firsts}, {counts} FROM {_STAGED}").fetchone()
-        assert row is not None
-        n = len(checks)
-        failures = [(row[i], row[n + i], checks[i]) for i in range(n) if row[i] is not None]
-        if failures:
-            first_row, count, (_, header, problem, hint, cell) = min(failures, key=lambda f: f[0])
-            value = self.con.execute(f"SELECT {cell} FROM {_RAW} WHERE _row = ?", [first_row]).fetchone()
-            more = f" (and {count - 1} more row{'s' if count > 2 else ''} like it)" if count > 1 else ""
-            raise BadValueError(
-                raw.path,
-                problem + more,
-                row=first_row,
-                column=header,
-                value=None
-                if value is None or value[0] is None or problem.startswith("is empty")
-                else str(value[0]),
-                hint=hint,
-            ).relabel(raw.display_name)
+        if checks:
+            self._first_failure(raw, checks)
+        self._check_lossy_ids(raw, detection)
         if "shop" in detection.mapping:
             unknown = self.con.execute(
                 f"SELECT shop, min(_row) FROM {_STAGED} WHERE shop <> '*' GROUP BY shop ORDER BY 2"
@@ -257,6 +262,55 @@ class Importer:
                         value=name,
                         hint=f"add it with `shopops shop add {name} --platform tmall|taobao|jd|douyin`",
                     ).relabel(raw.display_name)
+
+    def _first_failure(self, raw: RawExport, checks: list[tuple[str, str, str, str, int]]) -> None:
+        firsts = ", ".join(f"min(_row) FILTER (WHERE {flag})" for flag, *_ in checks)
+        counts = ", ".join(f"count(*) FILTER (WHERE {flag})" for flag, *_ in checks)
+        row = self.con.execute(f"SELECT {firsts}, {counts} FROM {_CHECKS} WHERE _keep").fetchone()
+        assert row is not None
+        n = len(checks)
+        failures = [(row[i], row[n + i], checks[i]) for i in range(n) if row[i] is not None]
+        if not failures:
+            return
+        first_row, count, (_, header, problem, hint, index) = min(failures, key=lambda f: f[0])
+        value = self.con.execute(
+            f"SELECT c{index} FROM {_RAW} WHERE rowid = ?", [first_row - raw.first_row]
+        ).fetchone()
+        more = f" (and {count - 1} more row{'s' if count > 2 else ''} like it)" if count > 1 else ""
+        raise BadValueError(
+            raw.path,
+            problem + more,
+            row=first_row,
+            column=header,
+            value=None
+            if value is None or value[0] is None or problem.startswith("is empty")
+            else str(value[0]),
+            hint=hint,
+        ).relabel(raw.display_name)
+
+    def _check_lossy_ids(self, raw: RawExport, detection: Detection) -> None:
+        """A workbook ID column with long all-digit values may hold numbers Excel already rounded."""
+        if raw.lossy_number is None:
+            return
+        id_type = VALUE_TYPES["id"]
+        for column, index in self._mapped(detection):
+            if column.type != "id":
+                continue
+            long_digits = _scalar(
+                self.con,
+                f"SELECT count(*) FROM {_STAGED} WHERE length({column.name}) >= 16"
+                f" AND regexp_full_match({column.name}, '[0-9]+')",
+            )
+            found = raw.lossy_number(index) if long_digits else None
+            if found is not None:
+                raise BadValueError(
+                    raw.path,
+                    id_type.problem,
+                    row=found[0],
+                    column=raw.header[index],
+                    value=found[1],
+                    hint=id_type.hint,
+                ).relabel(raw.display_name)
 
     def _previous_import(self, digest: str, source_key: str, shop: str | None) -> ImportResult | None:
         row = self.con.execute(
@@ -288,35 +342,32 @@ class Importer:
         con = self.con
         target_columns = [c for c in _table_columns(con, spec.table) if c not in ("import_id", "source_row")]
         staged_columns = set(_table_columns(con, _STAGED))
-        insert_columns = [c for c in target_columns if c in staged_columns]
-        staged_rows = _scalar(con, f"SELECT count(*) FROM {_STAGED}")
+        insert_columns = ", ".join(c for c in target_columns if c in staged_columns)
+        distinct = f"count(DISTINCT ({', '.join(spec.unique_by)}))" if spec.unique_by else "count(*)"
+        stats = con.execute(
+            f"SELECT count(*), {distinct}, min(CAST({spec.date_column} AS DATE)),"
+            f" max(CAST({spec.date_column} AS DATE)), string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {_STAGED}"
+        ).fetchone()
+        assert stats is not None
+        staged_rows, unique_rows, date_min, date_max, shops = stats
         dedupe = ""
-        if spec.unique_by:
+        if unique_rows != staged_rows:  # the same key twice in one file: its last row wins
             dedupe = (
                 f"QUALIFY row_number() OVER (PARTITION BY {', '.join(spec.unique_by)} ORDER BY _row DESC) = 1"
             )
-        date_range = con.execute(
-            f"SELECT min(CAST({spec.date_column} AS DATE)), max(CAST({spec.date_column} AS DATE)),"
-            f" string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {_STAGED}"
-        ).fetchone()
-        assert date_range is not None
-        shops = str(date_range[2])
         scope = ", ".join(spec.replace_by)
         join = " AND ".join(f"t.{c} = s.{c}" for c in spec.replace_by)
         with self.warehouse.transaction():
             import_id = _scalar(con, "SELECT nextval('import_id_seq')")
             replaced = _scalar(
                 con,
-                f"SELECT count(*) FROM {spec.table} t JOIN (SELECT DISTINCT {scope} FROM {_STAGED}) s ON {join}",
+                f"DELETE FROM {spec.table} t USING (SELECT DISTINCT {scope} FROM {_STAGED}) s WHERE {join}",
             )
-            con.execute(
-                f"DELETE FROM {spec.table} t USING (SELECT DISTINCT {scope} FROM {_STAGED}) s WHERE {join}"
+            inserted = _scalar(
+                con,
+                f"INSERT INTO {spec.table} ({insert_columns}, import_id, source_row) "
+                f"SELECT {insert_columns}, {import_id}, _row FROM {_STAGED} {dedupe}",
             )
-            con.execute(
-                f"INSERT INTO {spec.table} ({', '.join(insert_columns)}, import_id, source_row) "
-                f"SELECT {', '.join(insert_columns)}, {import_id}, _row FROM {_STAGED} {dedupe}"
-            )
-            inserted = _scalar(con, f"SELECT count(*) FROM {spec.table} WHERE import_id = {import_id}")
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
                 [
@@ -329,8 +380,8 @@ class Importer:
                     shops,
                     inserted,
                     replaced,
-                    date_range[0],
-                    date_range[1],
+                    date_min,
+                    date_max,
                     imported_by or _user(),
                 ],
             )
@@ -338,15 +389,22 @@ class Importer:
             file=raw.display_name,
             source_key=spec.key,
             source_label=spec.label,
-            shops=tuple(shops.split(",")),
+            shops=tuple(str(shops).split(",")),
             rows=inserted,
             rows_replaced=replaced,
             skipped_rows=skipped,
             duplicate_rows=staged_rows - inserted,
-            date_min=date_range[0],
-            date_max=date_range[1],
+            date_min=date_min,
+            date_max=date_max,
             import_id=import_id,
         )
+
+
+def _must_fill(spec: SourceSpec, column: ColumnSpec) -> bool:
+    """Key columns must hold a value (unless a default fills it); other required columns need
+    only exist (an unpaid order has no payment time)."""
+    defaulted = column.default is not None or (column.name == "shop" and spec.shop_default is not None)
+    return column.name in spec.replace_by and not defaulted
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import mmap
+import re
+import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -36,65 +40,124 @@ class RawExport:
     header_row: int
     title_lines: list[str]
     sheet: str | None = None
-    # Exactly one of the two backings is set.
+    # Exactly one of the three backings is set.
     csv_path: Path | None = None
     csv_delimiter: str = ","
     rows: Sequence[Sequence[object]] | None = field(default=None, repr=False)
+    body: pa.Table | None = field(default=None, repr=False)  # text columns "c0", "c1" … (workbooks)
+    # Workbooks only: column index → (row, value) of the first number too long to be exact.
+    lossy_number: Callable[[int], tuple[int, str] | None] | None = field(default=None, repr=False)
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
 
     def load(self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[int]) -> None:
-        """Create temp table ``table`` with ``_row`` and ``c<i>`` VARCHAR for the given column indexes."""
+        """Create temp table ``table`` with VARCHAR ``c<i>`` for the given column indexes.
+
+        Rows keep the file's order: the row with ``rowid`` *k* is row ``first_row + k``.
+        """
         if self.csv_path is not None:
             self._load_csv(con, table, columns)
+            return
+        if self.body is not None:
+            body = self.body
+            arrays = [
+                body.column(f"c{i}") if f"c{i}" in body.column_names else pa.nulls(body.num_rows, pa.string())
+                for i in columns
+            ]
         else:
-            self._load_rows(con, table, columns)
+            assert self.rows is not None
+            arrays = [
+                pa.array([cell_text(row[i]) if i < len(row) else None for row in self.rows], pa.string())
+                for i in columns
+            ]
+        con.register(
+            "_so_frame", pa.table(arrays or [pa.nulls(self._height(), pa.string())], names=_names(columns))
+        )
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _so_frame")
+        finally:
+            con.unregister("_so_frame")
+
+    def _height(self) -> int:
+        return self.body.num_rows if self.body is not None else len(self.rows or ())
 
     def _load_csv(self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[int]) -> None:
-        width = len(self.header)
-        spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-        picked = ", ".join(f"c{i}" for i in columns) or "NULL AS _none"
-        # auto_detect off: the sniffer guesses wrong on files with title lines, and every
-        # column must stay text until our own parsers have looked at it.
+        assert self.csv_path is not None
+        source = self.csv_path
         try:
-            try:
-                self._read_csv(con, table, picked, spec, parallel=True)
-            except duckdb.Error:
-                # Quoted newlines (addresses, buyer notes) need the single-threaded scanner.
-                self._read_csv(con, table, picked, spec, parallel=False)
+            # Lines are counted while DuckDB reads (bytes.count and DuckDB both run outside the GIL).
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                lines = pool.submit(_line_count, source)
+                records = self._read_csv(con, table, source, columns)
+            if lines.result() != self.header_row + records and _has_blank_line(source):
+                # DuckDB skips blank lines, which would shift the number of every row below
+                # one; a copy with each blank line written as an empty record keeps them.
+                with tempfile.TemporaryDirectory(prefix="shopops-") as folder:
+                    copy = _blank_lines_as_records(source, Path(folder) / "rows.csv", self.csv_delimiter)
+                    self._read_csv(con, table, copy, columns)
         except duckdb.Error as error:
             raise UnreadableFileError(
                 self.path,
                 f"is a text table that cannot be read as CSV ({str(error).splitlines()[0][:120]})",
                 hint="open it in Excel and save it as .xlsx, then import that file",
             ).relabel(self.display_name) from error
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(rowid + {self.header_row + 1} AS INTEGER)"
-            f" AS _row, * FROM {table}_read"
-        )
-        con.execute(f"DROP TABLE {table}_read")
 
     def _read_csv(
-        self, con: duckdb.DuckDBPyConnection, table: str, picked: str, spec: str, *, parallel: bool
-    ) -> None:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table}_read AS SELECT {picked} FROM read_csv(?, "
-            f"auto_detect=false, header=false, skip={self.header_row}, columns={{{spec}}}, "
-            "delim=?, quote='\"', escape='\"', null_padding=true, strict_mode=false, "
-            f"max_line_size=10000000, parallel={str(parallel).lower()})",
-            [str(self.csv_path), self.csv_delimiter],
-        )
+        self, con: duckdb.DuckDBPyConnection, table: str, source: Path, columns: Sequence[int]
+    ) -> int:
+        spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header)))
+        picked = ", ".join(f"c{i}" for i in columns) or "NULL AS _none"
+        # auto_detect off: the sniffer guesses wrong on files with title lines, and every column
+        # must stay text until our own parsers have looked at it. The strict parallel scanner is
+        # the fast one; rows with stray quotes or extra cells need the lenient single-threaded one.
+        for options in ("parallel=true", "strict_mode=false, parallel=false"):
+            try:
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {picked} FROM read_csv(?, "
+                    f"auto_detect=false, header=false, skip={self.header_row}, columns={{{spec}}}, "
+                    "delim=?, quote='\"', escape='\"', null_padding=true, "
+                    f"max_line_size=10000000, {options})",
+                    [str(source), self.csv_delimiter],
+                )
+                break
+            except duckdb.Error:
+                if options.endswith("false"):
+                    raise
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        return int(row[0]) if row else 0
 
-    def _load_rows(self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[int]) -> None:
-        assert self.rows is not None
-        body = self.rows
-        arrays: dict[str, pa.Array[Any]] = {
-            "_row": pa.array(range(self.header_row + 1, self.header_row + 1 + len(body)), pa.int32())
-        }
-        for index in columns:
-            arrays[f"c{index}"] = pa.array(
-                [cell_text(row[index]) if index < len(row) else None for row in body], pa.string()
-            )
-        frame = pa.table(arrays)  # noqa: F841 — read by name from the SQL below
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM frame")
+
+def _names(columns: Sequence[int]) -> list[str]:
+    return [f"c{i}" for i in columns] or ["_none"]
+
+
+def _line_count(path: Path) -> int:
+    """Lines in a text file, counting a last line without a line break."""
+    count = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
+
+
+def _has_blank_line(path: Path) -> bool:
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return re.search(rb"\n\r?\n", data) is not None
+
+
+def _blank_lines_as_records(source: Path, target: Path, delimiter: str) -> Path:
+    with (
+        source.open("r", encoding="utf-8-sig", newline="") as reading,
+        target.open("w", encoding="utf-8", newline="") as writing,
+    ):
+        writer = csv.writer(writing, delimiter=delimiter, lineterminator="\n")
+        for record in csv.reader(reading, delimiter=delimiter):
+            writer.writerow(record or [""])
+    return target
 
 
 def cell_text(value: object) -> str | None:

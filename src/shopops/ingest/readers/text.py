@@ -44,24 +44,32 @@ def detect_encoding(path: Path) -> str:
 def _first_undecodable(handle: BinaryIO, encoding: str) -> tuple[int, int] | None:
     """Byte offset and 1-based line of the first byte ``encoding`` cannot decode, or None.
 
-    Lines are counted as 0x0A bytes: in UTF-8 and GB18030 that byte is never part of a
-    multi-byte character. ``error.object`` is the failing chunk plus the bytes of a character
-    cut at the end of the previous chunk, which were counted with that chunk (and hold no 0x0A).
+    Lines are counted as 0x0A bytes (in UTF-8 and GB18030 that byte is never part of a
+    multi-byte character), and only once a bad byte is found: valid files, the common case,
+    are decoded without counting.
     """
     decoder = codecs.getincrementaldecoder(encoding)()
-    offset = newlines = 0  # of the chunks decoded so far
+    offset = 0  # bytes decoded before the current chunk
     chunk = b""  # the final flush below decodes no new bytes
     try:
         while chunk := handle.read(_CHUNK):
             decoder.decode(chunk)
             offset += len(chunk)
-            newlines += chunk.count(b"\n")
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
-        carried = len(error.object) - len(chunk)
-        line = newlines + error.object[: error.start].count(b"\n") + 1
-        return offset - carried + error.start, line
+        # error.object is the chunk plus the bytes of a character cut at the end of the last one.
+        position = offset - (len(error.object) - len(chunk)) + error.start
+        return position, _newlines_before(handle, position) + 1
     return None
+
+
+def _newlines_before(handle: BinaryIO, position: int) -> int:
+    handle.seek(0)
+    count = 0
+    while position > 0 and (chunk := handle.read(min(_CHUNK, position))):
+        count += chunk.count(b"\n")
+        position -= len(chunk)
+    return count
 
 
 def transcode_to_utf8(path: Path, encoding: str, target: Path) -> Path:
