@@ -336,7 +336,7 @@ def _timed(name: str, timings: dict[str, float], function: Callable[P, R]) -> Ca
 
 def _instrument_pipeline() -> dict[str, float]:
     """Time the steps of ``Importer.import_file`` from outside (patched in this child process only)."""
-    from python_calamine import CalamineSheet, CalamineWorkbook
+    import fastexcel
 
     from shopops.ingest import pipeline
     from shopops.ingest.readers import text
@@ -344,21 +344,21 @@ def _instrument_pipeline() -> dict[str, float]:
     from shopops.ingest.sources import SourceRegistry
 
     timings: dict[str, float] = {}
-    pipeline.file_hash = _timed("file_hash (sha256)", timings, pipeline.file_hash)
+    pipeline.file_hash = _timed("file_hash (sha256, beside raw.load)", timings, pipeline.file_hash)
     pipeline.read_export = _timed("read_export", timings, pipeline.read_export)  # type: ignore[attr-defined]
     text.detect_encoding = _timed("  detect_encoding (read_export)", timings, text.detect_encoding)
-    CalamineWorkbook.get_sheet_by_name = _timed(  # type: ignore[method-assign]
-        "  calamine sheet parse (read_export)", timings, CalamineWorkbook.get_sheet_by_name
+    fastexcel.ExcelReader.load_sheet = _timed(  # type: ignore[method-assign]
+        "  fastexcel sheet parse (read_export)", timings, fastexcel.ExcelReader.load_sheet
     )
-    CalamineSheet.to_python = _timed(  # type: ignore[method-assign]
-        "  calamine to_python (read_export)", timings, CalamineSheet.to_python
+    fastexcel.ExcelSheet.to_arrow = _timed(  # type: ignore[method-assign]
+        "  fastexcel to_arrow (read_export)", timings, fastexcel.ExcelSheet.to_arrow
     )
     SourceRegistry.detect = _timed("detect source", timings, SourceRegistry.detect)  # type: ignore[method-assign]
     Importer = pipeline.Importer
-    Importer._stage = _timed("_stage", timings, Importer._stage)  # type: ignore[method-assign]
-    RawExport.load = _timed("  raw.load (in _stage)", timings, RawExport.load)  # type: ignore[method-assign]
+    RawExport.load = _timed("raw.load (file → DuckDB text table)", timings, RawExport.load)  # type: ignore[method-assign]
+    Importer._stage = _timed("_stage (parse, flags, row filter)", timings, Importer._stage)  # type: ignore[method-assign]
     Importer._validate = _timed("_validate", timings, Importer._validate)  # type: ignore[method-assign]
-    Importer._load = _timed("_load", timings, Importer._load)  # type: ignore[method-assign]
+    Importer._load = _timed("_load (replace + insert)", timings, Importer._load)  # type: ignore[method-assign]
     return timings
 
 
@@ -629,6 +629,7 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
         "polars": polars.__version__,
+        "fastexcel": version("fastexcel"),
         "python-calamine": version("python-calamine"),
         "pandas": version("pandas"),
         "openpyxl": version("openpyxl"),

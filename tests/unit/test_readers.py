@@ -288,6 +288,19 @@ def test_row_numbers_hold_in_a_file_read_in_parallel(
     )
 
 
+def test_stray_byte_far_down_a_utf8_file_names_its_line(tmp_path: Path, workspace: Workspace) -> None:
+    """The encoding is judged on the first megabyte; DuckDB's check of every byte sends the reader back."""
+    lines = ["订单编号,买家实际支付金额,订单付款时间"]
+    lines += [f"{3900000000000000000 + i},1.00,2024-11-01 10:00:00" for i in range(40_000)]
+    path = tmp_path / "ExportOrderList.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8") + b"39111,\xff\xfe,2024-11-01\n")
+    with pytest.raises(UnreadableFileError) as caught:
+        workspace.import_file(path, shop=SHOP)
+    assert str(caught.value).startswith(
+        "ExportOrderList.csv, row 40002: is neither UTF-8 nor GBK/GB18030 text"
+    )
+
+
 def test_quoted_newline_in_a_cell(tmp_path: Path, workspace: Workspace) -> None:
     path = write(
         tmp_path / "ExportOrderList.csv",

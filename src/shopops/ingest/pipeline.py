@@ -143,9 +143,11 @@ class Importer:
     def _stage(self, raw: RawExport, detection: Detection, shop: str | None) -> int:
         """Parse the mapped cells into ``_so_staged``, drop blank/合计/note rows; return how many were dropped.
 
-        One pass parses every cell (most with a single cast, see ``ValueType``); a second pass
-        over the raw and parsed rows side by side finds the rows to drop and the bad cells,
-        and keeps only those (usually none) in ``_so_checks``.
+        One pass over the raw text parses every cell (most with a single cast, see ``ValueType``)
+        and writes each cell's bad-value flag beside its value. A second pass over the staged
+        rows keeps only the rows to drop and the rows with a bad cell (usually none) in
+        ``_so_checks``. Nothing relies on the order of rows in a table: ``_row`` comes from the
+        raw table's ``rowid``, which follows the file.
         """
         spec = detection.spec
         mapped = self._mapped(detection)

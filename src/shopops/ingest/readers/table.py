@@ -45,6 +45,9 @@ class RawExport:
     csv_delimiter: str = ","
     rows: Sequence[Sequence[object]] | None = field(default=None, repr=False)
     body: pa.Table | None = field(default=None, repr=False)  # text columns "c0", "c1" … (workbooks)
+    # Text files read as UTF-8 on the strength of their start: a UTF-8 copy (None when there is
+    # nothing to convert) for when DuckDB finds a byte that is not UTF-8 further down.
+    recode: Callable[[], Path | None] | None = field(default=None, repr=False)
     # Workbooks only: column index → (row, value) of the first number too long to be exact.
     lossy_number: Callable[[int], tuple[int, str] | None] | None = field(default=None, repr=False)
 
@@ -98,6 +101,13 @@ class RawExport:
                     copy = _blank_lines_as_records(source, Path(folder) / "rows.csv", self.csv_delimiter)
                     self._read_csv(con, table, copy, columns)
         except duckdb.Error as error:
+            if self.recode is not None and "unicode" in str(error).lower():
+                recode, self.recode = self.recode, None
+                utf8 = recode()  # raises the clear error when the file is neither UTF-8 nor GBK
+                if utf8 is not None:
+                    self.csv_path = utf8
+                    self._load_csv(con, table, columns)
+                    return
             raise UnreadableFileError(
                 self.path,
                 f"is a text table that cannot be read as CSV ({str(error).splitlines()[0][:120]})",

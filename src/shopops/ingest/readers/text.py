@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -13,17 +14,31 @@ from shopops.ingest.readers.table import HeaderScorer, RawExport, clean_header, 
 
 _CHUNK = 1 << 22
 _PEEK_BYTES = 1 << 16
+_UTF8_SAMPLE_BYTES = 1 << 20  # a GBK file shows itself in its first lines
 _DELIMITERS = ("\t", ",", ";", "|")
 
 
-def detect_encoding(path: Path) -> str:
-    """UTF-8 first (with or without BOM), then UTF-16 by BOM, then GB18030 (a superset of GBK)."""
+def detect_encoding(path: Path, *, utf8_sample: int | None = None) -> str:
+    """UTF-8 first (with or without BOM), then UTF-16 by BOM, then GB18030 (a superset of GBK).
+
+    With ``utf8_sample``, a file whose first that many bytes are UTF-8 is taken to be UTF-8
+    without reading the rest: DuckDB checks every byte as it reads, and the reader comes back
+    here for a full check if it objects (see ``RawExport.recode``).
+    """
     with path.open("rb") as handle:
         head = handle.read(4)
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
+        if utf8_sample is not None:
+            handle.seek(0)
+            try:
+                codecs.getincrementaldecoder("utf-8")().decode(handle.read(utf8_sample))
+            except UnicodeDecodeError:
+                pass
+            else:
+                return "utf-8"
         failures = []
         for encoding in ("utf-8", "gb18030"):
             handle.seek(0)
@@ -84,6 +99,15 @@ def transcode_to_utf8(path: Path, encoding: str, target: Path) -> Path:
     return target
 
 
+def _utf8_copy(path: Path, target: Path) -> Path | None:
+    """After DuckDB found a byte that is not UTF-8: a UTF-8 copy, or None when the file is UTF-8 after all.
+
+    Raises the usual clear error (with the line) when the file is neither UTF-8 nor GB18030.
+    """
+    encoding = detect_encoding(path)
+    return None if encoding == "utf-8" else transcode_to_utf8(path, encoding, target)
+
+
 def sniff_delimiter(line: str) -> str:
     counts = {delimiter: line.count(delimiter) for delimiter in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
@@ -91,7 +115,7 @@ def sniff_delimiter(line: str) -> str:
 
 
 def read_text(path: Path, display_name: str, scorer: HeaderScorer, workdir: Path) -> RawExport:
-    encoding = detect_encoding(path)
+    encoding = detect_encoding(path, utf8_sample=_UTF8_SAMPLE_BYTES)
     with path.open("r", encoding=encoding, newline="") as handle:
         sample = handle.read(_PEEK_BYTES)
     lines = sample.splitlines()
@@ -113,9 +137,10 @@ def read_text(path: Path, display_name: str, scorer: HeaderScorer, workdir: Path
             hint="import the report file as downloaded (CSV, .xls or .xlsx)",
         )
     csv_path = path
+    copy = workdir / (path.stem + ".utf8.csv")
     # DuckDB reads UTF-8 itself; a BOM sits in the header line, which is skipped anyway.
     if encoding not in ("utf-8", "utf-8-sig"):
-        csv_path = transcode_to_utf8(path, encoding, workdir / (path.stem + ".utf8.csv"))
+        csv_path = transcode_to_utf8(path, encoding, copy)
     return RawExport(
         path=path,
         display_name=display_name,
@@ -123,6 +148,7 @@ def read_text(path: Path, display_name: str, scorer: HeaderScorer, workdir: Path
         header_row=header_index + 1,
         title_lines=titles,
         csv_path=csv_path,
+        recode=partial(_utf8_copy, path, copy) if encoding == "utf-8" else None,
         csv_delimiter=delimiter,
     )
 
