@@ -16,12 +16,11 @@ from shopops.errors import WorkspaceError
 from shopops.ingest.pipeline import Importer, ImportResult
 from shopops.ingest.sources import SourceRegistry, SourceSpec, load_builtin_specs
 from shopops.metrics.master import ShippingRates, master_table
+from shopops.platforms import PLATFORMS
 from shopops.settings import CONFIG_NAME, DEFAULT_CONFIG, CustomSource, Settings, load_settings
 from shopops.warehouse import Warehouse
 
 WAREHOUSE_NAME = "warehouse.duckdb"
-PLATFORMS = ("tmall", "taobao", "jd", "douyin")
-PLATFORM_LABELS = {"tmall": "天猫", "taobao": "淘宝", "jd": "京东", "douyin": "抖音"}
 HOME_VARIABLE = "SHOPOPS_HOME"
 
 
@@ -244,8 +243,13 @@ class Workspace:
         grain: str = "day",
         compare: bool = False,
         provenance: bool = False,
+        total: bool = False,
     ) -> pl.DataFrame:
-        """The master table as a Polars frame (the Python API of `shopops table master`)."""
+        """The master table as a Polars frame (the Python API of `shopops table master`).
+
+        ``total`` adds a 合计 row per period over the selected shops (platform null): sums of
+        additive metrics, ratios recomputed from the summed parts.
+        """
         if end is None:
             end = self.data_dates()[1] or dt.date.today()
         if start is None:
@@ -259,4 +263,5 @@ class Workspace:
             compare=compare,
             provenance=provenance,
             shipping=self.shipping_rates(),
+            total=total,
         )

@@ -16,7 +16,7 @@ ALLOWED = {
     "demo": {"ingest", "metrics", "reports", "warehouse", "workspace"},
     "cli": {"ingest", "metrics", "reports", "warehouse", "workspace", "demo"},
 }
-FOUNDATION = {"errors", "settings", "channels", "__init__"}
+FOUNDATION = {"errors", "settings", "channels", "platforms", "__init__"}
 
 
 def stage_of(module: str) -> str:

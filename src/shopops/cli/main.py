@@ -10,9 +10,11 @@ from rich.table import Table
 from shopops import __version__
 from shopops.cli.context import open_workspace, out, user_errors
 from shopops.cli.importing import import_command, imports_command, sources_command
+from shopops.cli.reports import report_group
 from shopops.cli.tables import metrics_command, table_group
 from shopops.cli.templates import demo_command, template_command
-from shopops.workspace import PLATFORM_LABELS, PLATFORMS, Workspace
+from shopops.platforms import PLATFORM_LABELS, PLATFORMS
+from shopops.workspace import Workspace
 
 HELP = """ShopOps 店铺运营驾驶舱 — 把每天的平台导出合成一张总表。
 
@@ -98,6 +100,7 @@ cli.add_command(imports_command)
 cli.add_command(sources_command)
 cli.add_command(table_group)
 cli.add_command(metrics_command)
+cli.add_command(report_group)
 cli.add_command(template_command)
 cli.add_command(demo_command)
 

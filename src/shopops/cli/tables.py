@@ -43,6 +43,7 @@ def table_group() -> None:
 @click.option(
     "--compare", is_flag=True, help="Add 环比 and 周同比 (day) / 同比 (week, month) change columns."
 )
+@click.option("--total", is_flag=True, help="Add a 合计 row per period (ratios recomputed from sums).")
 @click.option(
     "--provenance", is_flag=True, help="Add <measure>__source columns naming the export each value came from."
 )
@@ -63,6 +64,7 @@ def master_command(
     output_format: str,
     output: Path | None,
     compare: bool,
+    total: bool,
     provenance: bool,
     labels: str | None,
 ) -> None:
@@ -74,7 +76,7 @@ def master_command(
         raise UserError("--format xlsx needs --output FILE.xlsx")
     workspace = open_workspace(ctx)
     frame = workspace.master_table(
-        start, end, shops=shops or None, grain=grain, compare=compare, provenance=provenance
+        start, end, shops=shops or None, grain=grain, compare=compare, provenance=provenance, total=total
     )
     catalog = load_catalog()
     use_labels = (labels or ("zh" if output_format == "xlsx" else "key")) == "zh"

@@ -16,6 +16,7 @@ from shopops.demo.exports import write_cost_sheet, write_exports
 from shopops.demo.manifest import shop_truth, to_json
 from shopops.demo.profiles import PROFILES, SHIPPING_BY_PROVINCE
 from shopops.demo.simulation import simulate
+from shopops.reports.workbook import build_report
 from shopops.workspace import Workspace
 
 
@@ -99,6 +100,7 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         frame = workspace.master_table(generated.end - dt.timedelta(days=6), generated.end)
         report = directory / "reports" / f"总表_{generated.end}.csv"
         frame.write_csv(report, null_value="")
+        daily = build_report(workspace, "daily", generated.end)
     table = Table(
         "日期", "店铺", "支付金额", "访客数", "转化率", "推广花费", "净利", title="最近 7 天总表（节选）"
     )
@@ -114,6 +116,12 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         )
     console.print(table)
     console.print(f"工作区 {directory}（{time.perf_counter() - began:.1f} 秒）")
+    console.print(f"  日报: {daily.path}")
+    for line in daily.missing():
+        console.print(f"    注意 {line}（详见日报的「数据来源」）")
+    console.print(
+        f"  周报/月报: shopops -w {directory} report weekly  |  shopops -w {directory} report monthly"
+    )
     console.print(
         f"  总表: shopops -w {directory} table master --from {generated.end - dt.timedelta(days=29)}"
         f" --to {generated.end} --format xlsx -o 总表.xlsx"

@@ -19,6 +19,7 @@ from shopops.errors import DefinitionError
 
 UNITS = ("money", "count", "ratio", "score")
 DIRECTIONS = ("up", "down", "none")
+DISPLAYS = ("", "percent", "multiple")
 AGGREGATES = ("sum", "daily_sum", "last", "max")
 FUNCTIONS = ("total",)
 
@@ -40,16 +41,23 @@ class Metric:
     formula: str
     unit: str
     direction: str
+    display: str = ""  # how a ratio is shown: "" or "percent" (3.45%), "multiple" (ROI 2.35)
+    channel: str = ""  # the ad channel of a metric repeated per channel ({channel} keys)
 
     @property
     def is_ratio(self) -> bool:
         return self.unit == "ratio"
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.display == "multiple"
 
 
 @dataclass(frozen=True)
 class Catalog:
     measures: dict[str, Measure]
     metrics: dict[str, Metric]
+    sections: tuple[str, ...] = ()
 
     def metric(self, key: str) -> Metric:
         return self.metrics[key]
@@ -77,6 +85,9 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
             if aggregate not in AGGREGATES:
                 problems.append(f"measure {key}: aggregate {aggregate!r} is not one of {AGGREGATES}")
             measures[key] = Measure(key, tuple(spec.get("sources", [])), aggregate, spec.get("decided_by"))
+    sections = tuple(str(s) for s in data.get("sections") or [])
+    if not sections:
+        problems.append("sections: list the report sections (综合销售, 推广 …) in display order")
     metrics: dict[str, Metric] = {}
     for entry in data.get("metrics") or []:
         raw_key = entry.get("key", "?")
@@ -91,6 +102,10 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
                 problems.append(f"{where}: unit {entry.get('unit')!r} is not one of {UNITS}")
             if entry.get("direction") not in DIRECTIONS:
                 problems.append(f"{where}: direction {entry.get('direction')!r} is not one of {DIRECTIONS}")
+            if sections and entry.get("section") and entry.get("section") not in sections:
+                problems.append(f"{where}: section {entry.get('section')!r} is not one of {sections}")
+            if entry.get("display", "") not in DISPLAYS:
+                problems.append(f"{where}: display {entry.get('display')!r} is not one of {DISPLAYS[1:]}")
             if key in metrics:
                 problems.append(f"{where}: defined twice")
             formula = str(entry.get("formula", ""))
@@ -111,8 +126,10 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
                 formula=formula,
                 unit=str(entry.get("unit")),
                 direction=str(entry.get("direction")),
+                display=str(entry.get("display", "")),
+                channel=channel_key,
             )
-    catalog = Catalog(measures, metrics)
+    catalog = Catalog(measures, metrics, sections)
     for metric in metrics.values():
         problems.extend(f"metric {metric.key}: {p}" for p in formula_problems(metric.formula, catalog))
     problems.extend(_cycles(catalog))

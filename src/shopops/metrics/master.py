@@ -19,6 +19,7 @@ from shopops.errors import UserError
 from shopops.metrics.catalog import Catalog, Measure, load_catalog
 from shopops.metrics.compile import metric_sql
 from shopops.metrics.providers import Provider, providers
+from shopops.metrics.totals import total_ctes
 
 GRAINS = ("day", "week", "month")
 # How far back the comparison periods reach, per grain: (环比 offset, second offset, name).
@@ -57,7 +58,9 @@ def master_table(
     provenance: bool = False,
     shipping: ShippingRates | None = None,
     catalog: Catalog | None = None,
+    total: bool = False,
 ) -> pl.DataFrame:
+    """One row per shop per period; with ``total``, also a 合计 row per period (platform null)."""
     catalog = catalog or load_catalog()
     if grain not in GRAINS:
         raise UserError(f"grain {grain!r} is not one of {', '.join(GRAINS)}")
@@ -75,7 +78,7 @@ def master_table(
     if compare:
         grid_start = _earliest_comparison(first, grain)
     _prepare(con, selected, grid_start, end, shipping)
-    sql = build_sql(con, catalog, grain, compare, provenance, first, grid_start, end)
+    sql = build_sql(con, catalog, grain, compare, provenance, first, grid_start, end, total=total)
     frame: pl.DataFrame = con.sql(sql).pl()
     con.execute("DROP TABLE IF EXISTS _so_grid")
     con.execute("DROP TABLE IF EXISTS _so_shipping_rules")
@@ -157,6 +160,8 @@ def build_sql(
     first: dt.date,
     grid_start: dt.date,
     end: dt.date,
+    *,
+    total: bool = False,
 ) -> str:
     start_sql, end_sql = f"DATE '{grid_start}'", f"DATE '{end}'"
     used = {s for m in catalog.measures.values() for s in m.sources}
@@ -187,8 +192,13 @@ def build_sql(
     metric_columns = [f'{metric_sql(m, catalog)} AS "{m.key}"' for m in catalog.metrics.values()]
     source_columns = [f'"{m.key}__source"' for m in catalog.measures.values()] if provenance else []
     ctes.append(
-        f"metrics AS (SELECT date, shop, platform, {', '.join(metric_columns + source_columns)} FROM period)"
+        f"metrics_shops AS (SELECT date, shop, platform, {', '.join(metric_columns + source_columns)} FROM period)"
     )
+    if total:
+        ctes += total_ctes(catalog, provenance)
+        ctes.append("metrics AS (SELECT * FROM metrics_shops UNION ALL BY NAME SELECT * FROM metrics_total)")
+    else:
+        ctes.append("metrics AS (SELECT * FROM metrics_shops)")
     keys = list(catalog.metrics)
     selects = ["cur.*"]
     joins_out = []
@@ -196,12 +206,13 @@ def build_sql(
         for name, offset in COMPARISONS[grain]:
             joins_out.append(
                 f"LEFT JOIN metrics {name} ON {name}.shop = cur.shop AND {name}.date = cur.date - {offset}"
+                f" AND {name}.platform IS NOT DISTINCT FROM cur.platform"
             )
             for key in keys:
                 selects.append(f'{_change_sql(catalog, key, name)} AS "{key}_{name}_change"')
     return (
         "WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(selects)} FROM metrics cur {' '.join(joins_out)}"
-        f" WHERE cur.date >= DATE '{first}' ORDER BY cur.date, cur.shop"
+        f" WHERE cur.date >= DATE '{first}' ORDER BY cur.date, cur.platform IS NULL, cur.shop"
     )
 
 

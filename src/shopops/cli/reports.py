@@ -1,0 +1,73 @@
+"""`shopops report daily|weekly|monthly`: the formatted Excel 日报 / 周报 / 月报."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from shopops.cli.context import open_workspace, out, user_errors
+from shopops.reports.workbook import build_report
+
+DATE_HELP = {
+    "daily": "The day (default: the latest day with data).",
+    "weekly": "Any day of the week (default: the latest complete week).",
+    "monthly": "Any day of the month (default: the latest complete month).",
+}
+
+
+def _date(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
+
+
+def _shops(_: click.Context, __: click.Parameter, value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [name.strip() for name in value.replace("，", ",").split(",") if name.strip()]
+
+
+@click.group("report")
+def report_group() -> None:
+    """Formatted Excel reports: 日报 (daily), 周报 (weekly), 月报 (monthly)."""
+
+
+def _command(kind: str, summary: str) -> click.Command:
+    @click.option("--date", "-d", "day", callback=_date, help=DATE_HELP[kind])
+    @click.option(
+        "--shops", "-s", callback=_shops, help="Only these shops, comma-separated: A,B (default: all)."
+    )
+    @click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Where to write the .xlsx (default: reports/ in the workspace).",
+    )
+    @click.pass_context
+    @user_errors
+    def command(
+        ctx: click.Context, day: dt.date | None, shops: list[str] | None, output: Path | None
+    ) -> None:
+        workspace = open_workspace(ctx)
+        report = build_report(workspace, kind, day, shops=shops, target=output)
+        period = report.data.period
+        out.print(f"已写出{period.name} {period.label} → {report.path}")
+        for line in report.missing():
+            out.print(f"  注意 {line}（详见「数据来源」）")
+
+    command.__doc__ = summary
+    return click.command(kind)(command)
+
+
+report_group.add_command(
+    _command("daily", "日报: 总表 with 环比/周同比, 趋势 charts, 推广, 利润, 退款, 口径说明, 数据来源.")
+)
+report_group.add_command(
+    _command("weekly", "周报: the same workbook over a week (Monday–Sunday), 环比 and 同比.")
+)
+report_group.add_command(_command("monthly", "月报: the same workbook over a calendar month, 环比 and 同比."))
