@@ -1,4 +1,4 @@
-"""Data flows one way: files → ingest → warehouse → metrics → reports → cli. Nothing imports upward."""
+"""Data flows one way: files → ingest → warehouse → metrics → analysis → reports / delivery → cli. Nothing imports upward."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ ALLOWED = {
     "warehouse": set(),
     "ingest": {"warehouse"},
     "metrics": {"warehouse"},
-    "reports": {"metrics", "ingest"},
-    "demo": {"ingest", "metrics", "reports", "warehouse", "workspace"},
-    "cli": {"ingest", "metrics", "reports", "warehouse", "workspace", "demo"},
+    "analysis": {"metrics", "warehouse"},
+    "reports": {"metrics", "ingest", "analysis"},
+    "delivery": set(),
+    "demo": {"ingest", "metrics", "analysis", "reports", "warehouse", "workspace"},
+    "cli": {"ingest", "metrics", "analysis", "reports", "delivery", "warehouse", "workspace", "demo"},
 }
 FOUNDATION = {"errors", "settings", "channels", "platforms", "__init__"}
 
