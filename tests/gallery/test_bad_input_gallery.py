@@ -416,7 +416,7 @@ def test_good_file_next_to_bad_files_still_imports(tmp_path: Path, template_work
     assert code == 1
     assert stdout.splitlines() == [
         "✓ 某某旗舰店_生意参谋.csv — 生意参谋 · 店铺整体日报 (sycm_shop_daily):"
-        " 1 rows, 2024-11-01, shop 某某旗舰店"
+        " 1 row, 2024-11-01, shop 某某旗舰店"
     ]
     # With two or more files the (transient) progress bar leaves an empty line on a non-terminal stderr.
     assert [line for line in stderr.splitlines() if line] == [

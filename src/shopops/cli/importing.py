@@ -13,8 +13,7 @@ from rich.table import Table
 from shopops.cli.context import err, open_workspace, out, user_errors
 from shopops.errors import InputError, UserError
 from shopops.ingest.pipeline import ImportResult
-
-IMPORTABLE = (".csv", ".tsv", ".txt", ".xls", ".xlsx", ".xlsm", ".xlsb", ".zip", ".htm", ".html")
+from shopops.ingest.readers import IMPORTABLE_SUFFIXES
 
 
 def _expand(paths: tuple[str, ...]) -> list[Path]:
@@ -22,7 +21,9 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
     for text in paths:
         path = Path(text).expanduser()
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMPORTABLE))
+            files.extend(
+                sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMPORTABLE_SUFFIXES)
+            )
         else:
             files.append(path)
     return files
@@ -55,16 +56,21 @@ def describe(result: ImportResult) -> str:
         )
     extras = []
     if result.rows_replaced:
-        extras.append(f"replaced {result.rows_replaced} earlier rows")
+        extras.append(f"replaced {_rows(result.rows_replaced, 'earlier row')}")
     if result.duplicate_rows:
-        extras.append(f"{result.duplicate_rows} duplicate rows kept once (last wins)")
+        extras.append(f"{_rows(result.duplicate_rows, 'duplicate row')} kept once (last wins)")
     if result.skipped_rows:
-        extras.append(f"skipped {result.skipped_rows} blank/合计/note rows")
+        extras.append(f"skipped {_rows(result.skipped_rows, 'blank/合计/note row')}")
     tail = f" ({'; '.join(extras)})" if extras else ""
     return (
-        f"{result.file} — {result.source_label} ({result.source_key}): {result.rows} rows{dates},"
+        f"{result.file} — {result.source_label} ({result.source_key}):"
+        f" {_rows(result.rows, 'row')}{dates},"
         f" shop {shops}{tail}"
     )
+
+
+def _rows(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @click.command("import")

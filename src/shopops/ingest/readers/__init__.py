@@ -9,4 +9,20 @@ platforms save HTML and text tables under ".xls".
 from shopops.ingest.readers.dispatch import read_export
 from shopops.ingest.readers.table import HeaderScorer, RawExport
 
-__all__ = ["HeaderScorer", "RawExport", "read_export"]
+# File name endings worth offering to the readers when a whole folder is imported (the readers
+# themselves go by content: platforms save HTML and text tables as ".xls").
+IMPORTABLE_SUFFIXES = (
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".xls",
+    ".xlsx",
+    ".xlsm",
+    ".xlsb",
+    ".ods",
+    ".zip",
+    ".htm",
+    ".html",
+)
+
+__all__ = ["IMPORTABLE_SUFFIXES", "HeaderScorer", "RawExport", "read_export"]
