@@ -222,7 +222,7 @@ class Workspace:
 
     def data_dates(self) -> tuple[dt.date | None, dt.date | None]:
         row = self.connection.execute(
-            "SELECT min(date_min), max(date_max) FROM imports WHERE source_key <> 'sku_cost'"
+            "SELECT min(date_min), max(date_max) FROM imports WHERE source_key NOT IN ('sku_cost', 'targets')"
         ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 

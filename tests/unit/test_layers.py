@@ -16,7 +16,17 @@ ALLOWED = {
     "reports": {"metrics", "ingest", "analysis"},
     "delivery": set(),
     "demo": {"ingest", "metrics", "analysis", "reports", "warehouse", "workspace"},
-    "cli": {"ingest", "metrics", "analysis", "reports", "delivery", "warehouse", "workspace", "demo"},
+    "cli": {
+        "ingest",
+        "metrics",
+        "analysis",
+        "reports",
+        "delivery",
+        "warehouse",
+        "workspace",
+        "inbox",
+        "demo",
+    },
 }
 FOUNDATION = {"errors", "settings", "channels", "platforms", "__init__"}
 

@@ -9,9 +9,12 @@ from rich.table import Table
 
 from shopops import __version__
 from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.findings import explain_command, findings_command
 from shopops.cli.importing import import_command, imports_command, sources_command
+from shopops.cli.push import push_group
 from shopops.cli.reports import report_group
 from shopops.cli.tables import metrics_command, table_group
+from shopops.cli.targets import targets_group
 from shopops.cli.templates import demo_command, template_command
 from shopops.platforms import PLATFORM_LABELS, PLATFORMS
 from shopops.workspace import Workspace
@@ -103,6 +106,10 @@ cli.add_command(metrics_command)
 cli.add_command(report_group)
 cli.add_command(template_command)
 cli.add_command(demo_command)
+cli.add_command(findings_command)
+cli.add_command(explain_command)
+cli.add_command(targets_group)
+cli.add_command(push_group)
 
 
 def main() -> None:

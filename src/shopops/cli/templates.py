@@ -22,7 +22,7 @@ from shopops.reports.templates import TEMPLATES, write_template
 @click.pass_context
 @user_errors
 def template_command(ctx: click.Context, name: str, output: Path | None) -> None:
-    """Write a blank import template for a sheet of ours (sku-cost: SKU 成本表)."""
+    """Write a blank import template for a sheet of ours (sku-cost: SKU 成本表; targets: 目标表)."""
     workspace = open_workspace(ctx)
     spec = workspace.registry.get(TEMPLATES[name])
     target = output or Path(f"{name}-template.xlsx")

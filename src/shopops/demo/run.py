@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from shopops.demo.exports import write_cost_sheet, write_exports
 from shopops.demo.manifest import shop_truth, to_json
+from shopops.demo.planting import Plant
 from shopops.demo.profiles import PROFILES, SHIPPING_BY_PROVINCE
 from shopops.demo.simulation import simulate
 from shopops.reports.workbook import build_report
@@ -28,12 +30,22 @@ class DemoFiles:
     end: dt.date
 
 
-def generate(folder: Path, *, days: int, end: dt.date, seed: int) -> DemoFiles:
-    """Write every demo export and ``manifest.json`` (the true metric values) into ``folder``."""
+def generate(folder: Path, *, days: int, end: dt.date, seed: int, plants: Sequence[Plant] = ()) -> DemoFiles:
+    """Write every demo export and ``manifest.json`` (the true metric values) into ``folder``.
+
+    ``plants`` are anomalies written into the data (see :mod:`shopops.demo.planting`); the
+    manifest lists them under ``planted``. Without plants the output is the default demo.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     start = end - dt.timedelta(days=days - 1)
     cost_change = start + dt.timedelta(days=days // 2)
-    histories = [simulate(profile, start, days, seed, index + 1) for index, profile in enumerate(PROFILES)]
+    names = {profile.name for profile in PROFILES}
+    for plant in plants:
+        if plant.shop not in names or not start <= plant.date <= end:
+            raise ValueError(f"planted {plant.kind} for {plant.shop} on {plant.date} is outside the demo")
+    histories = [
+        simulate(profile, start, days, seed, index + 1, plants) for index, profile in enumerate(PROFILES)
+    ]
     files: list[Path] = []
     manifest: dict[str, object] = {
         "start": start.isoformat(),
@@ -51,6 +63,8 @@ def generate(folder: Path, *, days: int, end: dt.date, seed: int) -> DemoFiles:
             "days": {date: {k: to_json(v) for k, v in values.items()} for date, values in truth.items()},
         }
     files.append(write_cost_sheet(histories, folder, cost_change))
+    if plants:
+        manifest["planted"] = [plant.to_json() for plant in plants]
     target = folder / "manifest.json"
     target.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return DemoFiles(files, target, start, end)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+
+from shopops.demo.planting import DayPlants, Plant, day_plants
 
 CENT = Decimal("0.01")
 PROVINCES = [
@@ -150,23 +153,56 @@ def promo_factor(day: dt.date) -> float:
 WEEKDAY = (1.0, 0.94, 0.93, 0.97, 1.06, 1.22, 1.18)
 
 
-def simulate(profile: ShopProfile, start: dt.date, days: int, seed: int, shop_index: int) -> ShopHistory:
+def affiliate_spike_day(start: dt.date, days: int) -> dt.date:
+    """The day of the built-in 淘客 spike (×6) of every demo shop."""
+    return start + dt.timedelta(days=days - 1 - min(9, days // 3))
+
+
+def stock_out_days(start: dt.date, days: int) -> tuple[dt.date, dt.date]:
+    """First and last day of the built-in stock-out of each shop's first SKU (its bestseller)."""
+    first = start + dt.timedelta(days=int(days * 0.55))
+    return first, first + dt.timedelta(days=9)
+
+
+def simulate(
+    profile: ShopProfile,
+    start: dt.date,
+    days: int,
+    seed: int,
+    shop_index: int,
+    plants: Sequence[Plant] = (),
+) -> ShopHistory:
+    """``plants`` (this shop's planted anomalies) change their days; without them the default demo."""
     rng = random.Random(f"{seed}-{profile.name}")
     history = ShopHistory(profile)
     end = start + dt.timedelta(days=days - 1)
     order_counter = 0
     refund_counter = 0
-    stock_out = (start + dt.timedelta(days=int(days * 0.55)), start + dt.timedelta(days=int(days * 0.55) + 9))
-    spike_day = end - dt.timedelta(days=min(9, days // 3))
+    stock_out = stock_out_days(start, days)
+    spike_day = affiliate_spike_day(start, days)
     dsr = [4.82, 4.85, 4.79]
+    biggest = max(profile.channels, key=lambda c: profile.channels[c][0] * profile.channels[c][1])
+    planted = day_plants([p for p in plants if p.shop == profile.name], biggest)
     for index in range(days):
         day = start + dt.timedelta(days=index)
+        plant = planted.get(day, DayPlants())
         factor = WEEKDAY[day.weekday()] * (1 + 0.0008 * index) * promo_factor(day) * rng.uniform(0.92, 1.08)
-        visitors = max(1, int(profile.visitors * factor))
-        conversion = profile.conversion * (1.15 if promo_factor(day) > 1.4 else 1.0) * rng.uniform(0.9, 1.1)
-        buyers = max(1, round(visitors * conversion))
-        affiliate = money(profile.affiliate * factor * rng.uniform(0.8, 1.2) * (6 if day == spike_day else 1))
-        dsr = [min(5.0, max(4.5, value + rng.uniform(-0.01, 0.01))) for value in dsr]
+        visitors = max(1, int(profile.visitors * factor * plant.visitors))
+        conversion = (
+            profile.conversion
+            * (1.15 if promo_factor(day) > 1.4 else 1.0)
+            * rng.uniform(0.9, 1.1)
+            * plant.conversion
+        )
+        buyers = 0 if plant.zero_sales else max(1, round(visitors * conversion))
+        affiliate = money(
+            profile.affiliate
+            * factor
+            * rng.uniform(0.8, 1.2)
+            * (6 if day == spike_day else 1)
+            * plant.affiliate
+        )
+        dsr = [min(5.0, max(4.5, value + rng.uniform(-0.01, 0.01) - plant.dsr_drop)) for value in dsr]
         has_dsr = index != days // 2  # one day the platform shows "-"
         history.days.append(
             ShopDay(
@@ -203,7 +239,7 @@ def simulate(profile: ShopProfile, start: dt.date, days: int, seed: int, shop_in
             )
         for channel, (plans, per_plan, roi) in profile.channels.items():
             for plan in range(1, plans + 1):
-                spend = money(per_plan * factor**0.5 * rng.uniform(0.7, 1.3))
+                spend = money(per_plan * factor**0.5 * rng.uniform(0.7, 1.3) * plant.spend_factor(channel))
                 clicks = max(1, int(float(spend) / rng.uniform(0.6, 1.8)))
                 history.ads.append(
                     AdRow(
@@ -251,7 +287,48 @@ def simulate(profile: ShopProfile, start: dt.date, days: int, seed: int, shop_in
                 reason,
             )
         )
+    _apply_refund_surges(history, planted, shop_index, refund_counter, seed)
     return history
+
+
+def _apply_refund_surges(
+    history: ShopHistory, planted: dict[dt.date, DayPlants], shop_index: int, counter: int, seed: int
+) -> None:
+    for day, plant in sorted(planted.items()):
+        if plant.refund_surge:
+            counter = _refund_surge(history, shop_index, counter, day, plant.refund_surge, seed)
+
+
+def _refund_surge(
+    history: ShopHistory, shop_index: int, counter: int, day: dt.date, size: float, seed: int
+) -> int:
+    """Full refunds (质量问题) of orders paid in the 5 days before, completed on ``day``."""
+    profile = history.profile
+    rng = random.Random(f"{seed}-{profile.name}-surge-{day}")
+    usual = profile.visitors * profile.conversion * 0.05
+    candidates = [
+        o
+        for o in history.orders
+        if o.paid_at is not None and 1 <= (day - o.paid_at.date()).days <= 5 and o.refunded == 0
+    ]
+    for order in rng.sample(candidates, min(len(candidates), max(6, round(size * usual)))):
+        assert order.paid_at is not None
+        counter += 1
+        completed = dt.datetime.combine(day, dt.time(10)) + dt.timedelta(minutes=rng.randint(0, 600))
+        applied = max(order.paid_at + dt.timedelta(hours=2), completed - dt.timedelta(days=1))
+        order.refunded += order.total
+        history.refunds.append(
+            Refund(
+                f"{2_100_000_000_000_000 + shop_index * 10**13 + counter}",
+                order,
+                order.total,
+                applied,
+                completed,
+                "退款成功",
+                "质量问题",
+            )
+        )
+    return counter
 
 
 def _order(

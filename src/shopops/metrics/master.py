@@ -22,6 +22,8 @@ from shopops.metrics.providers import Provider, providers
 from shopops.metrics.totals import total_ctes
 
 GRAINS = ("day", "week", "month")
+# Longer spans, one row per shop for a quarter or a year (to date) — target periods; no comparisons.
+SPANS = ("quarter", "year")
 # How far back the comparison periods reach, per grain: (环比 offset, second offset, name).
 COMPARISONS = {
     "day": (("prev", "INTERVAL 1 DAY"), ("wow", "INTERVAL 7 DAY")),
@@ -44,6 +46,10 @@ def period_start(day: dt.date, grain: str) -> dt.date:
         return day - dt.timedelta(days=day.weekday())
     if grain == "month":
         return day.replace(day=1)
+    if grain == "quarter":
+        return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    if grain == "year":
+        return dt.date(day.year, 1, 1)
     return day
 
 
@@ -62,7 +68,7 @@ def master_table(
 ) -> pl.DataFrame:
     """One row per shop per period; with ``total``, also a 合计 row per period (platform null)."""
     catalog = catalog or load_catalog()
-    if grain not in GRAINS:
+    if grain not in GRAINS + SPANS or (compare and grain in SPANS):
         raise UserError(f"grain {grain!r} is not one of {', '.join(GRAINS)}")
     if end < start:
         raise UserError(f"--to {end} is before --from {start}; swap them")

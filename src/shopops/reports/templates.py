@@ -1,4 +1,4 @@
-"""Blank import templates for the sheets that are ours (SKU costs …), written with XlsxWriter."""
+"""Blank import templates for the sheets that are ours (SKU costs, targets …), written with XlsxWriter."""
 
 from __future__ import annotations
 
@@ -8,12 +8,27 @@ import xlsxwriter
 
 from shopops.ingest.sources import SourceSpec
 
-TEMPLATES = {"sku-cost": "sku_cost"}
-_EXAMPLES = {
+TEMPLATES = {"sku-cost": "sku_cost", "targets": "targets"}
+_EXAMPLES: dict[str, list[list[object]]] = {
     "sku_cost": [
         ["A1001-BLK-M", "652345678901", "示例：纯棉T恤 黑色 M", 28.5, "2026-01-01", ""],
         ["A1001-BLK-L", "652345678901", "示例：纯棉T恤 黑色 L", 29.0, "2026-01-01", ""],
-    ]
+    ],
+    "targets": [
+        ["期间 2026", "店铺（空）", "店铺组（空）", "支付金额 12000000", "推广预算 1500000", "推广ROI 3.2"],
+        ["期间 2026-Q4", "店铺 某某旗舰店", "店铺组（空）", "支付金额 3600000", "净利 420000"],
+        ["期间 2026-11", "店铺（空）", "店铺组 天猫店铺", "支付金额 1500000", "退款率上限 8%"],
+    ],
+}
+# What one row of each sheet is, for the 填写说明.
+_ROW_NOTES = {
+    "sku_cost": "从第二行起每个 SKU 一行。",
+    "targets": (
+        "从第二行起每个期间和店铺（或店铺组）一行，每个指标一列；不需要的指标留空。"
+        "期间写 2026（年）、2026-Q4（季度）或 2026-11（月）；店铺、店铺组都留空 = 全部店铺合计；"
+        "店铺组先用 shopops targets group 名称 --shops A,B 定义。"
+        "同一期间、范围和指标以最后导入或设置的为准。年目标可用 shopops targets split 按去年结构拆到月。"
+    ),
 }
 
 
@@ -24,7 +39,8 @@ def write_template(spec: SourceSpec, target: Path) -> None:
     head = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
     required = workbook.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
     text = workbook.add_format({"num_format": "@"})
-    for index, column in enumerate(spec.columns):
+    columns = [column for column in spec.columns if column.aliases]  # no aliases: never in a file
+    for index, column in enumerate(columns):
         sheet.write_string(0, index, column.display, required if column.required else head)
         sheet.set_column(index, index, 18, text if column.type in ("id", "text", "date") else None)
     sheet.freeze_panes(1, 0)
@@ -32,18 +48,20 @@ def write_template(spec: SourceSpec, target: Path) -> None:
     notes.set_column(1, 1, 90)
     notes.write_string(0, 0, spec.label, head)
     notes.write_string(0, 1, spec.description)
-    for index, column in enumerate(spec.columns, start=2):
+    for index, column in enumerate(columns, start=2):
         need = "必填" if column.required else "选填"
         extra = f"；留空时为 {column.default}" if column.default else ""
         notes.write_string(index, 0, column.display)
         notes.write_string(
             index, 1, f"{need}；类型 {column.type}{extra}；也可用列名：{', '.join(column.aliases)}"
         )
-    base = len(spec.columns) + 3
+    base = len(columns) + 3
     notes.write_string(base, 0, "示例", head)
     for offset, row in enumerate(_EXAMPLES.get(spec.key, []), start=1):
         notes.write_string(base + offset, 1, " | ".join(str(value) for value in row))
     notes.write_string(
-        base + 4, 1, "第一个工作表的第一行是表头，从第二行起每个 SKU 一行。导入：shopops import 文件.xlsx"
+        base + 4,
+        1,
+        f"第一个工作表的第一行是表头，{_ROW_NOTES.get(spec.key, '从第二行起每条记录一行。')}导入：shopops import 文件.xlsx",
     )
     workbook.close()

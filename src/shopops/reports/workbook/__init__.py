@@ -1,4 +1,4 @@
-"""The 日报 / 周报 / 月报 workbook: 总表, 趋势, 推广, 利润, 退款, 口径说明, 数据来源."""
+"""The 日报 / 周报 / 月报 workbook: 总表, 趋势, 推广, 利润, 退款, 目标达成, 口径说明, 数据来源."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from shopops.reports.workbook.refunds_sheet import write_refunds
 from shopops.reports.workbook.sources_sheet import write_sources
 from shopops.reports.workbook.styles import Styles, workbook_options
 from shopops.reports.workbook.summary_sheet import write_summary
+from shopops.reports.workbook.targets_sheet import write_targets
 from shopops.reports.workbook.trend_sheet import write_trend
 
 __all__ = ["KINDS", "Report", "ReportSource", "build_report", "write_workbook"]
@@ -67,6 +68,7 @@ def write_workbook(data: ReportData, path: Path) -> None:
     write_ads(book)
     write_profit(book)
     write_refunds(book)
+    write_targets(book)
     write_notes(book)  # after the others: it lists where each metric was shown
     write_sources(book)
     try:

@@ -12,6 +12,7 @@ from typing import Protocol
 import duckdb
 import polars as pl
 
+from shopops.analysis.targets import Pace, ReviewRow, pace, review
 from shopops.errors import UserError
 from shopops.ingest.sources import SourceSpec
 from shopops.metrics.breakdowns import channel_table, refund_reasons, refunded_items
@@ -154,6 +155,9 @@ class ReportData:
     table_labels: dict[str, str]
     data_range: tuple[dt.date, dt.date]
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    pacing: list[Pace] = field(default_factory=list)  # targets under way on the last day (目标达成)
+    plan_review: list[ReviewRow] = field(default_factory=list)  # 周报/月报: the year's plan vs actual
+    target_problem: str | None = None  # a target sheet row that cannot be used
 
     def shop_rows(self) -> list[dict[str, object]]:
         return [r for r in self.summary.iter_rows(named=True) if r["shop"] != TOTAL_SHOP]
@@ -196,6 +200,7 @@ def gather(source: ReportSource, kind: str, day: dt.date | None, shops: Sequence
         if spec.label not in table_labels[spec.table]:
             table_labels[spec.table].append(spec.label)
     files_from = min(period.trend_start(), period.start - dt.timedelta(days=366 if grain != "day" else 7))
+    pacing, plan_review, target_problem = _targets(source, kind, period, shops)
     return ReportData(
         period=period,
         catalog=load_catalog(),
@@ -211,4 +216,20 @@ def gather(source: ReportSource, kind: str, day: dt.date | None, shops: Sequence
         source_labels={spec.key: spec.label for spec in specs},
         table_labels={table: "、".join(labels) for table, labels in table_labels.items()},
         data_range=(first, last),
+        pacing=pacing,
+        plan_review=plan_review,
+        target_problem=target_problem,
     )
+
+
+def _targets(
+    source: ReportSource, kind: str, period: Period, shops: Sequence[str] | None
+) -> tuple[list[Pace], list[ReviewRow], str | None]:
+    """Pacing as of the report's last day and, for 周报/月报, the year's 复盘; a bad target row is
+    reported on the sheet instead of stopping the report."""
+    try:
+        pacing = pace(source, period.end, shops=shops or None)
+        plan = [] if kind == "daily" else review(source, period.end.year, period.end, shops=shops or None)
+    except UserError as error:
+        return [], [], str(error)
+    return pacing, plan, None

@@ -1,0 +1,82 @@
+"""A finding: one unusual figure of one shop on one day, with its expected range and explanation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+SEVERITIES = ("critical", "warning", "info")
+SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
+RULE_LABELS = {
+    "baseline": "偏离近期同星期水平",
+    "gmv_change": "支付金额环比大幅变化",
+    "refund_rate": "退款率超过阈值",
+    "refund_jump": "退款单量突增",
+    "conversion_drop": "转化率下降",
+    "roi": "ROI 低于阈值",
+    "channel_roi": "渠道近7天 ROI 低于阈值",
+    "affiliate_jump": "淘客佣金突增",
+    "zero_sales": "零销售",
+    "dsr_drop": "DSR 下降",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    date: dt.date
+    shop: str
+    metric: str  # catalog key (ad_roi with a channel for a channel's figure)
+    metric_label: str
+    value: float | None
+    expected_low: float | None
+    expected_high: float | None
+    severity: str  # critical | warning | info
+    provisional: bool  # refunds / ad attribution of the day are still moving
+    rule: str  # baseline, gmv_change …; several joined by "+"
+    direction: str  # up | down: where the value sits against the expected range
+    score: float | None = None  # robust z against the baseline (None for rule-only findings)
+    channel: str = ""
+    driver: str = ""  # what moved it: a metric key such as ad_spend_keyword, conversion_rate
+    explanation: str = ""
+    related: tuple[str, ...] = field(default_factory=tuple)  # metrics that moved with it (folded in)
+    context: str = ""  # the calendar day: 双11预热, 国庆节 … (empty on normal days)
+
+    @property
+    def rank(self) -> int:
+        return SEVERITIES.index(self.severity)
+
+    def merged(self, other: Finding) -> Finding:
+        """One finding from two on the same shop, day and metric (a rule and the baseline)."""
+        first = self if self.rank <= other.rank else other
+        rules = list(dict.fromkeys([*self.rule.split("+"), *other.rule.split("+")]))
+        baseline = self if "baseline" in self.rule else other
+        return replace(
+            first,
+            rule="+".join(rules),
+            expected_low=baseline.expected_low,
+            expected_high=baseline.expected_high,
+            score=self.score if self.score is not None else other.score,
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "shop": self.shop,
+            "metric": self.metric,
+            "metric_label": self.metric_label,
+            "channel": self.channel or None,
+            "value": self.value,
+            "expected_low": self.expected_low,
+            "expected_high": self.expected_high,
+            "severity": self.severity,
+            "severity_label": SEVERITY_LABELS[self.severity],
+            "provisional": self.provisional,
+            "rule": self.rule,
+            "direction": self.direction,
+            "score": None if self.score is None else round(self.score, 2),
+            "driver": self.driver or None,
+            "related": list(self.related),
+            "context": self.context or None,
+            "explanation": self.explanation,
+        }

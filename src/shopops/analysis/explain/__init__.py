@@ -1,0 +1,1 @@
+"""Explaining a change: the exact GMV decomposition and its drill-downs."""

@@ -1,0 +1,106 @@
+"""The ≤ 800-character daily summary, checked character for character on the demo workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from shopops.errors import UserError
+from shopops.reports.summary import LIMIT, FindingLine, PacingLine, compose_summary
+from shopops.workspace import Workspace
+from tests.conftest import DEMO_END, DemoWorkspace
+
+HEADLINES = """\
+店铺日报 2026-11-24（周二）
+【合计】支付金额 ¥13,343.50，环比 −21.0%，周同比 +1.3%
+【云朵旗舰店】支付金额 ¥10,732.00，环比 −26.9%，周同比 +3.9%
+  访客数 2,347（环比 −12.1%），支付转化率 3.45%（环比 −0.18pp）
+  推广花费 ¥657.94，推广ROI 2.16，净利 ¥4,735.77，退款率 4.52%
+【小野家居】支付金额 ¥2,611.50，环比 +17.5%，周同比 −8.2%
+  访客数 —，支付转化率 —
+  推广花费 ¥310.33，推广ROI 3.01，净利 —，退款率 10.53%"""
+
+PACING = [
+    PacingLine("云朵旗舰店 11月支付金额", 24 / 30, 0.7231, "落后"),
+    PacingLine("小野家居 11月净利", 24 / 30, None, "成本未知"),
+]
+EXPLANATION = "云朵旗舰店 支付金额 −26.9%：访客 −12.1%（直通车花费 −40%）贡献 −70%，客单价 −6.1%"
+
+
+@pytest.fixture
+def workspace(imported_demo: DemoWorkspace) -> Iterator[Workspace]:
+    with Workspace.open(imported_demo.root) as opened:
+        yield opened
+
+
+def test_headline_numbers_of_the_demo_day(workspace: Workspace) -> None:
+    summary = compose_summary(workspace, DEMO_END)
+    assert summary.text == HEADLINES
+    assert summary.title == "店铺日报 2026-11-24（周二）" and summary.omitted == 0
+    assert compose_summary(workspace).text == HEADLINES  # the latest day with data is the default
+
+
+def test_pacing_and_findings_follow_in_order_of_severity(workspace: Workspace) -> None:
+    findings = [
+        FindingLine("low", "小野家居 退款率 10.53%，高于 8% 阈值"),
+        FindingLine("high", EXPLANATION),
+        FindingLine("medium", "小野家居 淘客佣金 ¥86.20，周同比 +140%"),
+    ]
+    summary = compose_summary(workspace, DEMO_END, pacing=PACING, findings=findings)
+    assert summary.text == HEADLINES + (
+        "\n目标进度（时间进度 / 完成进度）"
+        "\n  云朵旗舰店 11月支付金额：时间进度 80.0%，完成进度 72.3%，落后"
+        "\n  小野家居 11月净利：时间进度 80.0%，完成进度 —，成本未知"
+        "\n重点发现"
+        f"\n  1. [高] {EXPLANATION}"
+        "\n  2. [中] 小野家居 淘客佣金 ¥86.20，周同比 +140%"
+        "\n  3. [低] 小野家居 退款率 10.53%，高于 8% 阈值"
+    )
+    markdown = summary.markdown.split("\n\n")
+    assert markdown[0] == "#### 店铺日报 2026-11-24（周二）"
+    assert markdown[2] == "**【云朵旗舰店】**支付金额 ¥10,732.00，环比 −26.9%，周同比 +3.9%"
+    assert markdown[-4:] == [
+        "**重点发现**",
+        f"- 1. [高] {EXPLANATION}",
+        "- 2. [中] 小野家居 淘客佣金 ¥86.20，周同比 +140%",
+        "- 3. [低] 小野家居 退款率 10.53%，高于 8% 阈值",
+    ]
+
+
+def test_the_limit_cuts_the_least_important_lines_and_says_how_many(workspace: Workspace) -> None:
+    findings = [FindingLine("high", f"{EXPLANATION}（{n}）") for n in range(1, 11)]
+    findings += [FindingLine("low", f"小野家居 退款率偏高（{n}）") for n in range(1, 4)]
+    summary = compose_summary(workspace, DEMO_END, pacing=PACING, findings=findings)
+    assert len(summary.text) <= LIMIT
+    lines = summary.text.splitlines()
+    assert lines[-1] == f"…另有 {summary.omitted} 条"
+    # cut in this order: low findings, the shops' detail lines, pacing, then high findings from the end
+    for gone in ("退款率偏高", "  推广花费", "  访客数", "目标进度", "时间进度", f"（{10}）"):
+        assert not any(gone in line for line in lines), gone
+    headlines = [line for line in HEADLINES.splitlines() if not line.startswith("  ")]
+    assert lines[: len(headlines)] == headlines
+    kept = [line for line in lines if "[高]" in line]
+    assert kept == [f"  {n}. [高] {EXPLANATION}（{n}）" for n in range(1, len(kept) + 1)]
+    assert summary.omitted == 3 + 4 + 2 + (10 - len(kept))
+    tight = compose_summary(workspace, DEMO_END, findings=findings, limit=200)
+    assert len(tight.text) <= 200 and tight.text.splitlines()[:3] == HEADLINES.splitlines()[:3]
+    assert "重点发现" not in tight.text  # a heading whose lines were all cut goes too
+
+
+def test_money_in_wan_and_one_shop_without_a_total(workspace: Workspace) -> None:
+    workspace.settings.money_unit = "万元"
+    summary = compose_summary(workspace, DEMO_END, shops=["云朵旗舰店"])
+    assert summary.text.splitlines()[1:] == [
+        "【云朵旗舰店】支付金额 1.07万，环比 −26.9%，周同比 +3.9%",
+        "  访客数 2,347（环比 −12.1%），支付转化率 3.45%（环比 −0.18pp）",
+        "  推广花费 0.07万，推广ROI 2.16，净利 0.47万，退款率 4.52%",
+    ]
+
+
+def test_a_day_without_data_and_an_unknown_shop_are_user_errors(workspace: Workspace) -> None:
+    with pytest.raises(UserError, match=r"no data for 2020-01-01: .* from 2026-11-04 to 2026-11-24"):
+        compose_summary(workspace, dt.date(2020, 1, 1))
+    with pytest.raises(UserError, match="shop '无此店' is not registered"):
+        compose_summary(workspace, DEMO_END, shops=["无此店"])
