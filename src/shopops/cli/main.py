@@ -9,6 +9,7 @@ from rich.table import Table
 
 from shopops import __version__
 from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.daily_run import run_group, watch_command
 from shopops.cli.findings import explain_command, findings_command
 from shopops.cli.importing import import_command, imports_command, sources_command
 from shopops.cli.push import push_group
@@ -110,6 +111,8 @@ cli.add_command(findings_command)
 cli.add_command(explain_command)
 cli.add_command(targets_group)
 cli.add_command(push_group)
+cli.add_command(run_group)
+cli.add_command(watch_command)
 
 
 def main() -> None:

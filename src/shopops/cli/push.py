@@ -18,8 +18,9 @@ from rich.markup import escape
 
 from shopops.cli.context import err, open_workspace, out, user_errors
 from shopops.delivery import KIND_LABELS, ChannelResult, Message, send_all
-from shopops.errors import WorkspaceError
+from shopops.errors import UserError, WorkspaceError
 from shopops.reports.summary import FindingLine, PacingLine, Summary, compose_summary
+from shopops.reports.summary_inputs import summary_inputs
 from shopops.workspace import Workspace
 
 LOG_NAME = Path("logs") / "push.log"
@@ -78,6 +79,17 @@ def push_summary(
     return PushOutcome(summary, results)
 
 
+def sections(workspace: Workspace, day: dt.date | None) -> tuple[list[PacingLine], list[FindingLine]]:
+    """目标进度 and 重点发现 for the summary; a step that fails is said and left out, never fatal."""
+    if day is None:
+        return [], []
+    try:
+        return summary_inputs(workspace, day, workspace.settings.raw)
+    except UserError as error:
+        err.print(f"[yellow]⚠[/] 简报未含目标进度/重点发现：{escape(str(error))}")
+        return [], []
+
+
 def print_results(results: list[ChannelResult]) -> None:
     for result in results:
         name = f"{result.channel}（{KIND_LABELS.get(result.kind, result.kind)}）"
@@ -125,8 +137,10 @@ def push_group(ctx: click.Context, day: dt.date | None, dry_run: bool, channels:
     if ctx.invoked_subcommand is not None:
         return
     workspace = open_workspace(ctx)
+    day = day or workspace.data_dates()[1]
+    pacing, findings = sections(workspace, day)
     if dry_run:
-        summary = compose_summary(workspace, day)
+        summary = compose_summary(workspace, day, pacing=pacing, findings=findings)
         out.print(escape(summary.text))
         configured = workspace.settings.push.channels
         targets = [n for n in (channels or configured) if n in configured]
@@ -135,7 +149,7 @@ def push_group(ctx: click.Context, day: dt.date | None, dry_run: bool, channels:
         )
         out.print(f"[dim]— {len(summary.text)} 字，未发送；将发送到：{escape(where)}[/]")
         return
-    outcome = push_summary(workspace, day, channels=channels)
+    outcome = push_summary(workspace, day, channels=channels, pacing=pacing, findings=findings)
     out.print(f"简报 {outcome.summary.day}（{len(outcome.summary.text)} 字）")
     print_results(outcome.results)
 
