@@ -71,6 +71,20 @@ push:
 #       password_env: SHOPOPS_SMTP_PASSWORD
 #       sender: ops@example.com      # default: user
 #       recipients: [boss@example.com]
+
+# 异常发现 (shopops findings): thresholds of the rule presets; every key is optional.
+#   alerts:
+#     provisional_days: 7          # refunds / ad attribution still move for this many days
+#     rules:
+#       gmv_change: {threshold: 0.30, min_base: 3000}   # 支付金额环比 |Δ| > 30%, previous day ≥ ¥3000
+#       refund_rate: {threshold: 0.15, min_base: 3000}  # 退款率 > 15%
+#       conversion_drop: {threshold: 0.02, min_visitors: 500}
+#       roi: {threshold: 1.0, min_spend: 300}
+# Your own promotion days (大促), added to the built-in 618 / 双11 / 双12 / 年货节 / 38节
+# (the built-in calendar and every key: src/shopops/analysis/promo_calendar.yaml):
+#   promo_calendar:
+#     promotions:
+#       - {key: anniversary, label: 店庆, start: "09-20", end: "09-22", after: 3}
 """
 
 
