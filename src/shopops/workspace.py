@@ -172,6 +172,9 @@ class Workspace:
         targets = set(mapping.values())
         candidates = [s for s in load_builtin_specs() if (source is None or s.key == source)]
         fitting = [s for s in candidates if targets <= {c.name for c in s.columns}]
+        # Only sources of the platforms the shops are on (a JD order export does not fit a Taobao shop).
+        platforms = {p for name, p, _ in self.shops() if shop is None or name == shop}
+        fitting = [s for s in fitting if platforms & set(s.platforms)] or fitting
         if not fitting:
             known = sorted({c.name for s in candidates for c in s.columns})
             raise WorkspaceError(

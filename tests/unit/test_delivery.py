@@ -33,7 +33,8 @@ def test_the_template_has_a_push_section_with_defaults(tmp_path: Path) -> None:
 
 def test_the_commented_example_in_the_template_is_valid(tmp_path: Path) -> None:
     start = DEFAULT_CONFIG.index("#   channels:")
-    example = "\n".join(line.removeprefix("# ") for line in DEFAULT_CONFIG[start:].splitlines())
+    end = DEFAULT_CONFIG.index("\n\n", start)  # the example ends at the next blank line
+    example = "\n".join(line.removeprefix("# ") for line in DEFAULT_CONFIG[start:end].splitlines())
     text = DEFAULT_CONFIG[:start].replace("  channels: {}\n", "") + example + "\n"
     channels = load_settings(write(tmp_path, text)).push.channels
     assert {name: c.kind for name, c in channels.items()} == {
@@ -164,3 +165,16 @@ def test_an_unexpected_error_is_a_result_with_the_secrets_scrubbed(
     [result] = send_all(push, MESSAGE, log_path=tmp_path / "push.log")
     assert result.detail == "unexpected error: ValueError: cannot post to ***"
     assert token not in (tmp_path / "push.log").read_text(encoding="utf-8")
+
+
+def test_the_commented_alerts_and_calendar_examples_are_valid(tmp_path: Path) -> None:
+    from shopops.analysis.anomalies import alert_settings
+
+    start = DEFAULT_CONFIG.index("#   alerts:")
+    lines = [
+        line.removeprefix("#   ") for line in DEFAULT_CONFIG[start:].splitlines() if line.startswith("#   ")
+    ]
+    settings = load_settings(write(tmp_path, DEFAULT_CONFIG + "\n".join(lines) + "\n"))
+    alerts = alert_settings(settings.raw)
+    assert alerts.rule("gmv_change") == {"threshold": 0.30, "min_base": 3000.0, "respect_expected": 1.0}
+    assert "店庆" in {promotion.label for promotion in alerts.calendar.promotions}

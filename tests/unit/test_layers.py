@@ -16,7 +16,9 @@ ALLOWED = {
     "reports": {"metrics", "ingest", "analysis"},
     "delivery": set(),
     "demo": {"ingest", "metrics", "analysis", "reports", "warehouse", "workspace"},
+    "web": {"metrics", "analysis", "reports", "ingest", "warehouse", "workspace", "inbox"},
     "cli": {
+        "web",
         "ingest",
         "metrics",
         "analysis",

@@ -128,9 +128,13 @@ def findings_command(
     catalog = load_catalog()
     table = Table("日期", "店铺", "指标", "数值", "预期范围", "级别", "说明", show_lines=True)
     for finding in findings:
-        metric = catalog.metrics[finding.metric]
+        metric = catalog.metrics.get(finding.metric)  # competitor findings: plain prices/units
         low, high, value = (
-            "—" if number is None else show(metric, number)
+            "—"
+            if number is None
+            else show(metric, number)
+            if metric
+            else f"{number:,.2f}".rstrip("0").rstrip(".")
             for number in (finding.expected_low, finding.expected_high, finding.value)
         )
         level = SEVERITY_LABELS[finding.severity] + ("（待定）" if finding.provisional else "")

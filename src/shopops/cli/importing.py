@@ -59,6 +59,8 @@ def describe(result: ImportResult) -> str:
         extras.append(f"replaced {_rows(result.rows_replaced, 'earlier row')}")
     if result.duplicate_rows:
         extras.append(f"{_rows(result.duplicate_rows, 'duplicate row')} kept once (last wins)")
+    for label, count in result.blank_cells:
+        extras.append(f"{_rows(count, 'row')} without {label} (kept as unknown)")
     if result.skipped_rows:
         extras.append(f"skipped {_rows(result.skipped_rows, 'blank/合计/note row')}")
     tail = f" ({'; '.join(extras)})" if extras else ""
@@ -102,6 +104,11 @@ def import_command(
     pairs = _parse_map(mapping)
     if save_source and not pairs:
         raise click.UsageError("--save-source needs --map")
+    from shopops.cli.serve import import_via_server
+
+    served = import_via_server(ctx, _expand(paths), shop, source, bool(pairs))
+    if served is not None:
+        ctx.exit(served)
     workspace = open_workspace(ctx)
     files = _expand(paths)
     if not files:
@@ -133,6 +140,8 @@ def import_command(
             else:
                 mark = "[dim]=[/]" if result.already_imported else "[green]✓[/]"
                 out.print(f"{mark} {escape(describe(result))}")
+                for part in () if result.already_imported else result.sheets:  # a workbook's other sheets
+                    out.print(f"  {mark} {escape(describe(part))}")
             progress.advance(task)
     if save_source and not failed:
         out.print(f"已保存自定义来源 {save_source} 到 shopops.yaml；下次同样表头的文件会自动识别。")

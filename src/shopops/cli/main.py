@@ -12,11 +12,16 @@ from shopops.cli.context import open_workspace, out, user_errors
 from shopops.cli.daily_run import run_group, watch_command
 from shopops.cli.findings import explain_command, findings_command
 from shopops.cli.importing import import_command, imports_command, sources_command
+from shopops.cli.jd import jd_group
+from shopops.cli.live import live_group
 from shopops.cli.push import push_group
 from shopops.cli.reports import report_group
+from shopops.cli.rivals import rival_group
+from shopops.cli.serve import serve_command
 from shopops.cli.tables import metrics_command, table_group
 from shopops.cli.targets import targets_group
 from shopops.cli.templates import demo_command, template_command
+from shopops.cli.users import user_group
 from shopops.platforms import PLATFORM_LABELS, PLATFORMS
 from shopops.workspace import Workspace
 
@@ -111,6 +116,11 @@ cli.add_command(findings_command)
 cli.add_command(explain_command)
 cli.add_command(targets_group)
 cli.add_command(push_group)
+cli.add_command(live_group)
+cli.add_command(jd_group)
+cli.add_command(serve_command)
+cli.add_command(user_group)
+cli.add_command(rival_group)
 cli.add_command(run_group)
 cli.add_command(watch_command)
 

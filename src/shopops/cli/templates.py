@@ -35,15 +35,25 @@ def template_command(ctx: click.Context, name: str, output: Path | None) -> None
 @click.option("--days", default=400, show_default=True, help="Days of history to generate.")
 @click.option("--end", "end", default=None, help="Last day of the demo data (default: yesterday).")
 @click.option("--seed", default=20261125, show_default=True, help="Random seed (same seed, same data).")
-@click.option("--no-serve", is_flag=True, help="Do not start the dashboard (once it exists).")
+@click.option("--no-serve", is_flag=True, help="Do not start the dashboard at the end.")
 @user_errors
 def demo_command(directory: Path, days: int, end: str | None, seed: int, no_serve: bool) -> None:
     """Build a demo workspace from realistic generated exports, import them, print the master table."""
     from shopops.demo.run import run_demo
 
     last = dt.date.fromisoformat(end) if end else dt.date.today() - dt.timedelta(days=1)
-    run_demo(directory.expanduser().resolve(), days=days, end=last, seed=seed, console=out)
-    del no_serve  # the dashboard arrives with the web issue; until then there is nothing to serve
+    root = directory.expanduser().resolve()
+    run_demo(root, days=days, end=last, seed=seed, console=out)
+    if no_serve:
+        return
+    from shopops.cli.serve import demo_login, free_port, serve_workspace
+    from shopops.workspace import Workspace
+
+    name, password = demo_login(root)
+    port = free_port(8000)
+    out.print(f"演示账号 demo login: [bold]{name}[/] / [bold]{password}[/]  →  http://127.0.0.1:{port}")
+    with Workspace.open(root) as workspace:
+        serve_workspace(workspace, "127.0.0.1", port)
 
 
 __all__ = ["demo_command", "template_command"]

@@ -107,8 +107,34 @@ def shop_truth(
         row["fee_rate"] = profile.fee_rate
         dsr = None if no_sycm else day.dsr
         row["dsr_description"], row["dsr_service"], row["dsr_logistics"] = dsr if dsr else (None, None, None)
+        row.update(dict.fromkeys(LIVE_MEASURES))  # no live room or short videos on Taobao
         truth[date.isoformat()] = derive(row)
     return truth
+
+
+LIVE_MEASURES = (
+    "live_gmv",
+    "live_viewers",
+    "live_buyers",
+    "live_watch_seconds",
+    "live_product_clickers",
+    "video_plays",
+    "video_product_clicks",
+    "video_orders",
+    "video_gmv",
+)
+
+
+def blank_measures() -> dict[str, Value]:
+    """Every base measure unknown: platform generators fill in what their exports carry."""
+    keys = [
+        "gmv", "visitors", "pageviews", "buyers", "paid_orders", "units", "ad_report_spend", "ad_gmv",
+        "affiliate_commission", "refund_amount", "refund_orders", "cost_units", "cost_known_units", "cogs",
+        "shipping_cost", "fee_rate", "dsr_description", "dsr_service", "dsr_logistics", *LIVE_MEASURES,
+    ]  # fmt: skip
+    row: dict[str, Value] = dict.fromkeys(keys)
+    row.update({f"ad_spend_{c.key}": None for c in ad_channels()})
+    return row
 
 
 def derive(m: dict[str, Value]) -> dict[str, Value]:
@@ -129,6 +155,13 @@ def derive(m: dict[str, Value]) -> dict[str, Value]:
     out["platform_fee"] = _cents(net * m["fee_rate"]) if net is not None else None  # type: ignore[operator]
     out["gross_profit"] = _minus(net, m["cogs"], m["shipping_cost"], out["platform_fee"])  # type: ignore[arg-type]
     out["net_profit"] = _minus(out["gross_profit"], out["ad_spend"], m["affiliate_commission"])  # type: ignore[arg-type]
+    live_gmv, viewers = m["live_gmv"], m["live_viewers"]
+    out["gpm"] = _cents(_div(live_gmv * 1000, viewers)) if live_gmv is not None else None
+    out["live_uv_value"] = _cents(_div(live_gmv, viewers))
+    out["live_view_to_buy_rate"] = _div(m["live_buyers"], viewers)
+    out["live_click_to_buy_rate"] = _div(m["live_buyers"], m["live_product_clickers"])
+    out["live_avg_watch_seconds"] = _div(m["live_watch_seconds"], viewers)
+    out["video_click_to_order_rate"] = _div(m["video_orders"], m["video_product_clicks"])
     return out
 
 

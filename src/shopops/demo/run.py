@@ -16,6 +16,7 @@ from rich.table import Table
 from shopops.demo.exports import write_cost_sheet, write_exports
 from shopops.demo.manifest import shop_truth, to_json
 from shopops.demo.planting import Plant
+from shopops.demo.platform_shops import PLATFORM_SHOPS, add_platform_shops
 from shopops.demo.profiles import PROFILES, SHIPPING_BY_PROVINCE
 from shopops.demo.simulation import simulate
 from shopops.reports.workbook import build_report
@@ -30,7 +31,15 @@ class DemoFiles:
     end: dt.date
 
 
-def generate(folder: Path, *, days: int, end: dt.date, seed: int, plants: Sequence[Plant] = ()) -> DemoFiles:
+def generate(
+    folder: Path,
+    *,
+    days: int,
+    end: dt.date,
+    seed: int,
+    plants: Sequence[Plant] = (),
+    platforms: bool = False,
+) -> DemoFiles:
     """Write every demo export and ``manifest.json`` (the true metric values) into ``folder``.
 
     ``plants`` are anomalies written into the data (see :mod:`shopops.demo.planting`); the
@@ -63,6 +72,8 @@ def generate(folder: Path, *, days: int, end: dt.date, seed: int, plants: Sequen
             "days": {date: {k: to_json(v) for k, v in values.items()} for date, values in truth.items()},
         }
     files.append(write_cost_sheet(histories, folder, cost_change))
+    if platforms:  # the JD and Douyin shops (`shopops demo` has them; most tests use the Taobao two)
+        files.extend(add_platform_shops(manifest, folder, start, days, seed))
     if plants:
         manifest["planted"] = [plant.to_json() for plant in plants]
     target = folder / "manifest.json"
@@ -70,11 +81,12 @@ def generate(folder: Path, *, days: int, end: dt.date, seed: int, plants: Sequen
     return DemoFiles(files, target, start, end)
 
 
-def configure(workspace: Workspace) -> None:
+def configure(workspace: Workspace, *, platforms: bool = False) -> None:
     """Register the demo shops and write their shipping rule into shopops.yaml."""
-    for profile in PROFILES:
-        if profile.name not in {name for name, _, _ in workspace.shops()}:
-            workspace.add_shop(profile.name, profile.platform, profile.fee_rate)
+    registered = [(p.name, p.platform, p.fee_rate) for p in PROFILES] + (PLATFORM_SHOPS if platforms else [])
+    for name, platform, fee_rate in registered:
+        if name not in {shop for shop, _, _ in workspace.shops()}:
+            workspace.add_shop(name, platform, fee_rate)
     config = workspace.root / "shopops.yaml"
     text = config.read_text(encoding="utf-8")
     provinces = ", ".join(f"{name}: {cost}" for name, cost in SHIPPING_BY_PROVINCE.items())
@@ -88,12 +100,12 @@ def configure(workspace: Workspace) -> None:
 def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Console) -> Path:
     began = time.perf_counter()
     exports = directory / "exports"
-    generated = generate(exports, days=days, end=end, seed=seed)
+    generated = generate(exports, days=days, end=end, seed=seed, platforms=True)
     console.print(
         f"生成了 {len(generated.files)} 个导出文件（{generated.start} ~ {generated.end}）→ {exports}"
     )
     workspace = Workspace.init(directory)
-    configure(workspace)
+    configure(workspace, platforms=True)
     workspace = Workspace(directory)  # reload settings with the shipping rule
     with (
         workspace,

@@ -11,15 +11,17 @@ import datetime as dt
 import getpass
 import hashlib
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import nullcontext, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 
 from shopops.channels import channel_case_sql
 from shopops.errors import BadValueError, MissingColumnError, UnreadableFileError
+from shopops.ingest.bundle import other_sheets
 from shopops.ingest.readers import RawExport, read_export
 from shopops.ingest.shops import check_platform, resolve_shop
 from shopops.ingest.sources import ColumnSpec, Detection, SourceRegistry, SourceSpec
@@ -46,6 +48,8 @@ class ImportResult:
     date_max: dt.date | None
     already_imported: bool = False
     import_id: int | None = None
+    sheets: tuple[ImportResult, ...] = ()  # the other sheets of a multi-export workbook
+    blank_cells: tuple[tuple[str, int], ...] = ()  # (column label, rows left empty) for spec.report_blanks
 
 
 def file_hash(path: Path) -> str:
@@ -68,6 +72,7 @@ class Importer:
         self.warehouse = warehouse
         self.con = warehouse.connection
         self.registry = registry
+        self._bundled = False
         install_parsers(self.con)
         self._channel_type = ValueType(
             "channel",
@@ -96,22 +101,50 @@ class Importer:
             hashing = pool.submit(file_hash, path) if path.is_file() else None
             raw = read_export(path, self.registry.header_score, Path(workdir))
             detection = self.registry.detect(raw, forced=source)
-            self._check_columns(raw, detection)
-            spec = detection.spec
-            shops = self.shops()
-            shop_name = resolve_shop(raw, spec, shops, shop, "shop" in detection.mapping)
-            if shop_name is not None:
-                check_platform(spec, shop_name, shops.get(shop_name, ""), raw)
-            try:
-                raw.load(self.con, _RAW, sorted({0, *detection.mapping.values()}))
-                digest = hashing.result() if hashing is not None else ""
-                previous = self._previous_import(digest, spec.key, shop_name)
-                if previous is not None:
-                    return previous
-                skipped = self._stage(raw, detection, shop_name)
-                self._validate(raw, detection, shops)
-                return self._load(raw, spec, digest, skipped, imported_by)
-            finally:
+            bundle = [] if source else other_sheets(self.registry, raw, detection, Path(workdir))
+
+            def digest() -> str:
+                return hashing.result() if hashing is not None else ""
+
+            if not bundle:
+                return self._import_raw(raw, detection, shop, digest, imported_by)
+            # A workbook with one sheet per export type (罗盘's per-session file): every sheet
+            # that matches a different source is imported, all or nothing, in one transaction.
+            with self.warehouse.transaction():
+                self._bundled = True
+                try:
+                    first = self._import_raw(raw, detection, shop, digest, imported_by)
+                    rest = tuple(self._import_raw(r, d, shop, digest, imported_by) for r, d in bundle)
+                finally:
+                    self._bundled = False
+            return replace(first, sheets=rest)
+
+    def _import_raw(
+        self,
+        raw: RawExport,
+        detection: Detection,
+        shop: str | None,
+        digest: Callable[[], str],
+        imported_by: str | None,
+    ) -> ImportResult:
+        self._check_columns(raw, detection)
+        spec = detection.spec
+        shops = self.shops()
+        shop_name = resolve_shop(raw, spec, shops, shop, "shop" in detection.mapping)
+        if shop_name is not None:
+            check_platform(spec, shop_name, shops.get(shop_name, ""), raw)
+        try:
+            raw.load(self.con, _RAW, sorted({0, *detection.mapping.values()}))
+            file_digest = digest()
+            previous = self._previous_import(file_digest, spec.key, shop_name)
+            if previous is not None:
+                return previous
+            skipped = self._stage(raw, detection, shop_name)
+            self._validate(raw, detection, shops)
+            return self._load(raw, spec, file_digest, skipped, imported_by)
+        finally:
+            # In a failed workbook transaction the drops wait for its rollback, which undoes them anyway.
+            with suppress(duckdb.TransactionException) if self._bundled else nullcontext():
                 for table in (_RAW, _STAGED, _CHECKS):
                     self.con.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -169,7 +202,9 @@ class Importer:
         flags += [f"coalesce(regexp_matches(c0, '{_SUMMARY_ROW}', 'i'), false) AS _summary"]
         if 0 not in detection.mapping.values():
             flags.append("so_clean(c0) IS NOT NULL AS _filled0")
-        columns = ", ".join([f"CAST(rowid + {raw.first_row} AS INTEGER) AS _row", parsed, *flags, *extras])
+        # Inside a workbook's transaction, uncommitted rows have rowids from 2**55: count from the first.
+        row = f"CAST(rowid - (SELECT min(rowid) FROM {_RAW}) + {raw.first_row} AS INTEGER) AS _row"
+        columns = ", ".join([row, parsed, *flags, *extras])
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS SELECT {columns} FROM {_RAW}")
         checks = [f"_bad_{c.name}" for c, _ in mapped if self._type_of(c.type).problem]
         checks += [f"{c.name} IS NULL AS _empty_{c.name}" for c, _ in mapped if _must_fill(spec, c)]
@@ -276,7 +311,8 @@ class Importer:
             return
         first_row, count, (_, header, problem, hint, index) = min(failures, key=lambda f: f[0])
         value = self.con.execute(
-            f"SELECT c{index} FROM {_RAW} WHERE rowid = ?", [first_row - raw.first_row]
+            f"SELECT c{index} FROM {_RAW} WHERE rowid - (SELECT min(rowid) FROM {_RAW}) = ?",
+            [first_row - raw.first_row],
         ).fetchone()
         more = f" (and {count - 1} more row{'s' if count > 2 else ''} like it)" if count > 1 else ""
         raise BadValueError(
@@ -359,7 +395,7 @@ class Importer:
             )
         scope = ", ".join(spec.replace_by)
         join = " AND ".join(f"t.{c} = s.{c}" for c in spec.replace_by)
-        with self.warehouse.transaction():
+        with nullcontext() if self._bundled else self.warehouse.transaction():
             import_id = _scalar(con, "SELECT nextval('import_id_seq')")
             replaced = _scalar(
                 con,
@@ -387,6 +423,18 @@ class Importer:
                     imported_by or _user(),
                 ],
             )
+        blanks = [c for c in spec.report_blanks if c in staged_columns]
+        blank_cells: tuple[tuple[str, int], ...] = ()
+        if blanks:
+            counts = con.execute(
+                f"SELECT {', '.join(f'count(*) FILTER (WHERE {c} IS NULL)' for c in blanks)}"
+                f" FROM {spec.table} WHERE import_id = ?",
+                [import_id],
+            ).fetchone()
+            assert counts is not None
+            blank_cells = tuple(
+                (spec.column(c).display, int(n)) for c, n in zip(blanks, counts, strict=True) if n
+            )
         return ImportResult(
             file=raw.display_name,
             source_key=spec.key,
@@ -399,6 +447,7 @@ class Importer:
             date_min=date_min,
             date_max=date_max,
             import_id=import_id,
+            blank_cells=blank_cells,
         )
 
 

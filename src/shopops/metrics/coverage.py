@@ -43,8 +43,21 @@ WITH days AS (
     SELECT CAST(range AS DATE) AS date
     FROM range(CAST($start AS TIMESTAMP), CAST($end AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY)
 ),
-kinds AS (SELECT DISTINCT target_table FROM imports WHERE target_table <> $cost),
-grid AS (SELECT s.shop, k.target_table, d.date FROM unnest($shops) s(shop), kinds k, days d),
+family AS (
+    SELECT name AS shop, CASE WHEN platform IN ('tmall', 'taobao') THEN 'taobao' ELSE platform END AS family
+    FROM shops
+),
+-- An export kind counts for the shops of the platforms it was imported for (no 京东商智 for a
+-- Taobao shop); per-session live exports and anchor schedules exist only on days with a session.
+kinds AS (
+    SELECT DISTINCT i.target_table, f.family FROM imports i, unnest(string_split(i.shops, ',')) u(shop)
+    JOIN family f ON f.shop = u.shop
+    WHERE i.target_table <> $cost AND i.target_table NOT LIKE 'live_session%' AND i.target_table <> 'anchor_schedule'
+),
+grid AS (
+    SELECT s.shop, k.target_table, d.date FROM unnest($shops) s(shop)
+    JOIN family f ON f.shop = s.shop JOIN kinds k ON k.family = f.family, days d
+),
 covered AS (
     SELECT DISTINCT g.shop, g.target_table, g.date FROM grid g JOIN imports i
       ON i.target_table = g.target_table AND list_contains(string_split(i.shops, ','), g.shop)

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from shopops.errors import UserError
+from shopops.metrics.basis import basis_note
 from shopops.metrics.catalog import Catalog, Measure, load_catalog
 from shopops.metrics.compile import metric_sql
 from shopops.metrics.providers import Provider, providers
@@ -201,7 +202,8 @@ def build_sql(
         f"metrics_shops AS (SELECT date, shop, platform, {', '.join(metric_columns + source_columns)} FROM period)"
     )
     if total:
-        ctes += total_ctes(catalog, provenance)
+        platforms = [row[0] for row in con.execute("SELECT DISTINCT platform FROM _so_grid").fetchall()]
+        ctes += total_ctes(catalog, provenance, basis_note(platforms))
         ctes.append("metrics AS (SELECT * FROM metrics_shops UNION ALL BY NAME SELECT * FROM metrics_total)")
     else:
         ctes.append("metrics AS (SELECT * FROM metrics_shops)")

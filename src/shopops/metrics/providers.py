@@ -33,8 +33,14 @@ def _channel_spend() -> str:
     )
 
 
+# The channels whose spend 生意参谋 店铺整体 carries as columns of sycm_shop_day.
+SYCM_CHANNELS = ("keyword", "display", "smart", "fullsite")
+
+
 def providers() -> dict[str, Provider]:
-    sycm_channels = ", ".join(f"ad_spend_{c.key}" for c in ad_channels() if c.key != "brand")
+    from shopops.metrics.platform_providers import platform_providers  # it builds on Provider
+
+    sycm_channels = ", ".join(f"ad_spend_{c.key}" for c in ad_channels() if c.key in SYCM_CHANNELS)
     items = [
         Provider(
             "sycm_shop",
@@ -157,5 +163,6 @@ WHERE s.date BETWEEN {start} AND {end}
             """
 SELECT g.shop, g.date, s.fee_rate FROM _so_grid g JOIN shops s ON s.name = g.shop""",
         ),
+        *platform_providers(),
     ]
     return {p.key: p for p in items}

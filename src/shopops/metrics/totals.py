@@ -49,8 +49,12 @@ def is_recomputed(metric: Metric) -> bool:
     return "/" in metric.formula
 
 
-def total_ctes(catalog: Catalog, provenance: bool) -> list[str]:
-    """CTEs ``total_measures``, ``total_additive`` and ``metrics_total`` over ``period`` and ``metrics_shops``."""
+def total_ctes(catalog: Catalog, provenance: bool, note: str | None = None) -> list[str]:
+    """CTEs ``total_measures``, ``total_additive`` and ``metrics_total`` over ``period`` and ``metrics_shops``.
+
+    ``note`` is the 口径 note of a total over shops of different platforms (see
+    :func:`shopops.metrics.basis.basis_note`); it is the 合计 row's ``basis_note``.
+    """
     measures = [
         f'{_all_known_sum(m.key)} AS "{m.key}"'
         if m.aggregate in ("sum", "daily_sum")
@@ -76,6 +80,8 @@ def total_ctes(catalog: Catalog, provenance: bool) -> list[str]:
             values.append(f'CAST(NULL AS DOUBLE) AS "{metric.key}"')
     if provenance:
         values += [f'CAST(NULL AS VARCHAR) AS "{key}__source"' for key in catalog.measures]
+    quoted = "'" + note.replace("'", "''") + "'" if note else "NULL"
+    values.append(f"CAST({quoted} AS VARCHAR) AS basis_note")
     return [
         f"total_measures AS (SELECT date, {', '.join(measures)} FROM period GROUP BY date)",
         f"total_additive AS (SELECT date, {', '.join(sums)} FROM metrics_shops GROUP BY date)",

@@ -15,6 +15,7 @@
         affiliate_jump: {ratio: 3.0, min_increase: 100}   # 淘客佣金 ≥ 3× the last 7 days' median
         zero_sales: {}                                    # 支付金额 0 where sales are usual
         dsr_drop: {threshold: 0.02}                       # a DSR score falls ≥ 0.02 from the day before
+        item: {min_gmv: 500, drop: 0.3, surge: 4.0}       # an item (usual day ≥ ¥500) at 0, < 30% or > 4×
 
 ``respect_expected: true`` (the default of gmv_change, refund_rate and conversion_drop) makes a rule fire only
 where the value is also outside the expected range of the baseline, so an ordinary weekday swing is
@@ -39,6 +40,7 @@ RULE_DEFAULTS: dict[str, dict[str, float]] = {
     "affiliate_jump": {"ratio": 3.0, "min_increase": 100.0, "respect_expected": 0.0},
     "zero_sales": {"respect_expected": 0.0},
     "dsr_drop": {"threshold": 0.02, "respect_expected": 0.0},
+    "item": {"min_gmv": 500.0, "drop": 0.3, "surge": 4.0, "respect_expected": 0.0},
 }
 BASELINE_DEFAULTS = {"weeks": 8.0, "min_weeks": 4.0, "z": 4.0, "z_critical": 8.0}
 

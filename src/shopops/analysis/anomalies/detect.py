@@ -23,7 +23,9 @@ import numpy as np
 from shopops.analysis.anomalies.baseline import SCALE_DAYS, SKIP_WEEKS, Array
 from shopops.analysis.anomalies.config import AlertSettings
 from shopops.analysis.anomalies.drivers import describe, label
+from shopops.analysis.anomalies.extensions import extra_findings
 from shopops.analysis.anomalies.finding import Finding
+from shopops.analysis.anomalies.items import ItemRules, item_findings
 from shopops.analysis.anomalies.rules import Hit, baseline_hits, channel_roi_hits, rule_hits
 from shopops.analysis.anomalies.series import ShopSeries, moving_metrics
 from shopops.analysis.explain.change import explain_rows
@@ -89,6 +91,13 @@ def detect_findings(
     for shop, rows in by_shop.items():
         series = ShopSeries.build(shop, rows, settings, catalog)
         findings += _shop_findings(con, catalog, series, start, end, moving)
+    item_rule = settings.rule("item")
+    if item_rule is not None:
+        rules = ItemRules(
+            settings.weeks, settings.min_weeks, item_rule["min_gmv"], item_rule["drop"], item_rule["surge"]
+        )
+        findings += item_findings(con, start, end, settings.calendar, shops=shops, rules=rules)
+    findings += extra_findings(con, start, end, shops)  # competitor findings and other extensions
     order = {key: position for position, key in enumerate(catalog.metrics)}
     findings.sort(key=lambda f: (f.date, f.shop, f.rank, order.get(f.metric, 0), f.channel))
     return findings

@@ -19,6 +19,9 @@ RULE_LABELS = {
     "affiliate_jump": "淘客佣金突增",
     "zero_sales": "零销售",
     "dsr_drop": "DSR 下降",
+    "item_zero": "单品断销",
+    "item_drop": "单品销售骤降",
+    "item_surge": "单品销售激增",
 }
 
 
@@ -41,6 +44,7 @@ class Finding:
     explanation: str = ""
     related: tuple[str, ...] = field(default_factory=tuple)  # metrics that moved with it (folded in)
     context: str = ""  # the calendar day: 双11预热, 国庆节 … (empty on normal days)
+    item: str = ""  # an item's ID for item-level findings (metric is then that item's gmv)
 
     @property
     def rank(self) -> int:
@@ -66,6 +70,7 @@ class Finding:
             "metric": self.metric,
             "metric_label": self.metric_label,
             "channel": self.channel or None,
+            "item": self.item or None,
             "value": self.value,
             "expected_low": self.expected_low,
             "expected_high": self.expected_high,

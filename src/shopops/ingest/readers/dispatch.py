@@ -26,7 +26,11 @@ _ZIP_UTF8_FLAG = 0x800
 
 
 def read_export(
-    path: Path, scorer: HeaderScorer, workdir: Path, display_name: str | None = None
+    path: Path,
+    scorer: HeaderScorer,
+    workdir: Path,
+    display_name: str | None = None,
+    sheet: str | None = None,
 ) -> RawExport:
     """Read one export; ``workdir`` receives temporary files (transcoded text, unpacked ZIPs)."""
     name = display_name or path.name
@@ -37,9 +41,9 @@ def read_export(
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnreadableFileError(path, "is empty", hint="export the report again; it holds no rows")
     if head.startswith(_OLE2):
-        return read_workbook(path, name, scorer)
+        return read_workbook(path, name, scorer, sheet)
     if head.startswith(b"PK"):
-        return _read_zip(path, name, scorer, workdir)
+        return _read_zip(path, name, scorer, workdir, sheet)
     if _is_excel_2003_xml(head):
         raise UnreadableFileError(
             path,
@@ -66,7 +70,9 @@ def _looks_like_html(head: bytes) -> bool:
     return text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta", b"<head"))
 
 
-def _read_zip(path: Path, name: str, scorer: HeaderScorer, workdir: Path) -> RawExport:
+def _read_zip(
+    path: Path, name: str, scorer: HeaderScorer, workdir: Path, sheet: str | None = None
+) -> RawExport:
     try:
         archive = zipfile.ZipFile(path)
         members = archive.namelist()
@@ -78,7 +84,7 @@ def _read_zip(path: Path, name: str, scorer: HeaderScorer, workdir: Path) -> Raw
         ) from error
     with archive:
         if any(member in members for member in _WORKBOOK_MEMBERS):
-            return read_workbook(path, name, scorer)
+            return read_workbook(path, name, scorer, sheet)
         files = [
             m
             for m in archive.infolist()

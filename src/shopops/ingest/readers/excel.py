@@ -25,11 +25,13 @@ _EXACT_LIMIT = 2.0**53
 _DATE_SAMPLE = 64  # rows looked at to decide whether a column holds dates
 
 
-def read_workbook(path: Path, display_name: str, scorer: HeaderScorer) -> RawExport:
-    """The sheet whose header looks most like a known export (the first sheet on a tie)."""
+def read_workbook(path: Path, display_name: str, scorer: HeaderScorer, sheet: str | None = None) -> RawExport:
+    """The sheet whose header looks most like a known export (the first sheet on a tie), or ``sheet``."""
     try:
         reader = fastexcel.read_excel(str(path))
-        sheets = [(name, _sheet_text(reader, name)) for name in reader.sheet_names]
+        names = [name for name in reader.sheet_names if sheet is None or name == sheet]
+        sheets = [(name, _sheet_text(reader, name)) for name in names]
+        several = len(reader.sheet_names) > 1
     except Exception as error:  # calamine raises several unrelated types for damaged files
         raise UnreadableFileError(
             path,
@@ -52,7 +54,7 @@ def read_workbook(path: Path, display_name: str, scorer: HeaderScorer) -> RawExp
         best_score = score
         best = RawExport(
             path=path,
-            display_name=f"{display_name} [{name}]" if len(sheets) > 1 else display_name,
+            display_name=f"{display_name} [{name}]" if several else display_name,
             header=header,
             header_row=header_index + 1,
             title_lines=titles,
@@ -65,6 +67,14 @@ def read_workbook(path: Path, display_name: str, scorer: HeaderScorer) -> RawExp
             path, "is an empty workbook", hint="export the report again; it holds no rows"
         )
     return best
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of a workbook, in order (empty when the file cannot be opened as one)."""
+    try:
+        return list(fastexcel.read_excel(str(path)).sheet_names)
+    except Exception:  # not a workbook: the caller reads it as a single table
+        return []
 
 
 def _sheet_text(reader: fastexcel.ExcelReader, name: str) -> pa.Table:

@@ -53,6 +53,7 @@ class SourceSpec:
     required_any: tuple[tuple[str, ...], ...] = ()
     shop_default: str | None = None
     custom: bool = False
+    report_blanks: tuple[str, ...] = ()  # columns whose empty cells an import reports (kept as unknown)
 
     def column(self, name: str) -> ColumnSpec:
         for column in self.columns:
@@ -95,6 +96,9 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
     for key_column in [*data["replace_by"], *data.get("unique_by", []), data["date_column"]]:
         if key_column not in names:
             problems.append(f"key column {key_column!r} is not a column")
+    problems.extend(
+        f"report_blanks names unknown column {c!r}" for c in data.get("report_blanks", []) if c not in names
+    )
     for group in data.get("required_any", []):
         problems.extend(f"required_any names unknown column {c!r}" for c in group if c not in names)
     for platform in data.get("platforms", PLATFORMS):
@@ -117,6 +121,7 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
         required_any=tuple(tuple(group) for group in data.get("required_any", ())),
         shop_default=data.get("shop_default"),
         custom=custom,
+        report_blanks=tuple(data.get("report_blanks", ())),
     )
 
 

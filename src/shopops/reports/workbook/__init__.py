@@ -16,6 +16,7 @@ from shopops.reports.workbook.data import KINDS, ReportData, ReportSource, gathe
 from shopops.reports.workbook.notes_sheet import write_notes
 from shopops.reports.workbook.profit_sheet import write_profit
 from shopops.reports.workbook.refunds_sheet import write_refunds
+from shopops.reports.workbook.rivals_sheet import RivalSheetData, rival_sheet_data, write_rivals
 from shopops.reports.workbook.sources_sheet import write_sources
 from shopops.reports.workbook.styles import Styles, workbook_options
 from shopops.reports.workbook.summary_sheet import write_summary
@@ -55,11 +56,11 @@ def build_report(
         raise UserError(
             f"cannot write {path}: folder {path.parent} does not exist — create it or pass -o FILE"
         )
-    write_workbook(data, path)
+    write_workbook(data, path, rival_sheet_data(source.connection, data.period.start, data.period.end))
     return Report(path, data)
 
 
-def write_workbook(data: ReportData, path: Path) -> None:
+def write_workbook(data: ReportData, path: Path, rivals: RivalSheetData | None = None) -> None:
     workbook = xlsxwriter.Workbook(str(path), workbook_options())
     workbook.set_properties({"title": f"{data.period.name} {data.period.label}", "author": "ShopOps"})
     book = Book(workbook, Styles(workbook), data)
@@ -69,6 +70,7 @@ def write_workbook(data: ReportData, path: Path) -> None:
     write_profit(book)
     write_refunds(book)
     write_targets(book)
+    write_rivals(book, rivals)  # 竞品, only with competitor data
     write_notes(book)  # after the others: it lists where each metric was shown
     write_sources(book)
     try:

@@ -150,6 +150,9 @@ def _notes(book: Book) -> list[str]:
         "合计：金额与单量为各店铺相加（任一店铺未知则为“—”）；转化率、客单价、ROI、退款率等由相加后的分子、"
         "分母重新计算，不是各店比率的平均；访客数、支付买家数为各店铺相加（日累加），不是去重人数；DSR 不合计。",
     ]
+    total = book.data.total_row()
+    if total and total.get("basis_note"):  # shops on platforms whose 口径 differ (JD, Douyin, Taobao)
+        lines.append(f"口径：{total['basis_note']}")
     if book.data.period.grain != "day":
         lines.append("周/月的访客数、支付买家数为每日去重人数之和（日累加）。")
     if not book.data.period.complete:

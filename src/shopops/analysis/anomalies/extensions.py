@@ -1,0 +1,28 @@
+"""Extension point: other analyses add their findings to `shopops findings` and the daily summary.
+
+Each provider is "module:function" with the signature
+``(con, start, end, shops) -> list[Finding]``; it is imported only when findings are wanted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Sequence
+
+import duckdb
+
+from shopops.analysis.anomalies.finding import Finding
+
+PROVIDERS = ["shopops.analysis.competitors.findings:rival_findings"]
+
+
+def extra_findings(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, shops: Sequence[str] | None = None
+) -> list[Finding]:
+    found: list[Finding] = []
+    for provider in PROVIDERS:
+        module, _, name = provider.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        found += function(con, start, end, shops)
+    return found

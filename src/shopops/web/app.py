@@ -1,0 +1,190 @@
+"""The dashboard application: `create_app(workspace)` → a FastAPI app (see `shopops serve`)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from shopops.errors import UserError
+from shopops.web import accounts
+from shopops.web.data import Forbidden, ScopedData
+from shopops.web.i18n import LANGUAGES, translate
+from shopops.web.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    LoginLimiter,
+    same_token,
+)
+from shopops.workspace import Workspace
+
+HERE = Path(__file__).parent
+NAV = (
+    ("overview", "/", "总览"),
+    ("table", "/table", "总表"),
+    ("trends", "/trends", "趋势"),
+    ("findings", "/findings", "异常"),
+    ("targets", "/targets", "目标"),
+    ("imports", "/imports", "导入"),
+    ("metrics", "/metrics", "口径"),
+    ("settings", "/settings", "设置"),
+)
+
+
+@dataclass
+class AppState:
+    workspace: Workspace
+    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    local_secret: str | None = None
+    templates: Jinja2Templates = field(
+        default_factory=lambda: Jinja2Templates(directory=str(HERE / "templates"))
+    )
+
+
+class LoginRequired(Exception):
+    pass
+
+
+@dataclass
+class Auth:
+    user: accounts.User
+    csrf: str | None  # None: authenticated by an API token (no cookie, no CSRF)
+    session_hash: str | None
+    data: ScopedData
+    lang: str
+
+
+def state_of(request: Request) -> AppState:
+    found: AppState = request.app.state.shopops
+    return found
+
+
+def language(request: Request) -> str:
+    lang = request.cookies.get(LANG_COOKIE, "zh")
+    return lang if lang in LANGUAGES else "zh"
+
+
+def _resolve(request: Request, state: AppState) -> tuple[accounts.User, str | None, str | None]:
+    cursor = state.workspace.connection.cursor()
+    try:
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            user = accounts.user_for_token(cursor, header[7:].strip())
+            if user is not None:
+                return user, None, None
+        cookie = request.cookies.get(SESSION_COOKIE)
+        session = accounts.session_for(cursor, cookie) if cookie else None
+        if session is not None:
+            return session.user, session.csrf_token, session.token_hash
+    finally:
+        cursor.close()
+    raise LoginRequired
+
+
+def authenticated(request: Request) -> Iterator[Auth]:
+    state = state_of(request)
+    user, csrf, session_hash = _resolve(request, state)
+    data = ScopedData(state.workspace, user)
+    try:
+        yield Auth(user, csrf, session_hash, data, language(request))
+    finally:
+        data.close()
+
+
+AuthDep = Annotated[Auth, Depends(authenticated)]
+
+
+async def csrf_checked(request: Request, auth: AuthDep) -> Auth:
+    """Every state-changing request of a browser session carries the session's CSRF token."""
+    if auth.csrf is None:
+        return auth
+    given = request.headers.get(CSRF_HEADER)
+    if not given and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not same_token(given, auth.csrf):
+        raise Forbidden("CSRF 校验失败，请刷新页面后重试 (missing or wrong CSRF token — reload the page)")
+    return auth
+
+
+CsrfDep = Annotated[Auth, Depends(csrf_checked)]
+
+
+def render(
+    request: Request, name: str, auth: Auth | None, *, status: int = 200, **context: Any
+) -> HTMLResponse:
+    state = state_of(request)
+    lang = auth.lang if auth else language(request)
+    page = name.removesuffix(".html")
+    response: HTMLResponse = state.templates.TemplateResponse(
+        request,
+        name,
+        {
+            "t": lambda text: translate(text, lang),
+            "lang": lang,
+            "user": auth.user if auth else None,
+            "csrf": auth.csrf if auth else "",
+            "nav": [item for item in NAV if item[0] != "settings" or (auth and auth.user.is_admin)],
+            "page": page,
+            "role_labels": accounts.ROLE_LABELS,
+            **context,
+        },
+        status_code=status,
+    )
+    return response
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    lang = language(request)
+    title = translate("无权访问" if status == 403 else "请求有误", lang)
+    return render(request, "error.html", None, status=status, title=title, message=message)
+
+
+def create_app(workspace: Workspace, *, local_secret: str | None = None) -> FastAPI:
+    from shopops.web.routes import actions, api, auth, pages
+
+    app = FastAPI(
+        title="ShopOps 店铺运营驾驶舱 API",
+        version="1",
+        description="The dashboard's data as JSON. Authenticate with `Authorization: Bearer <token>`"
+        " (`shopops user token NAME`); every answer covers only the shops of that user.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.shopops = AppState(workspace, local_secret=local_secret)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"detail": "login required"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+        return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, error: Forbidden) -> Response:
+        return _error(request, 403, str(error))
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, error: UserError) -> Response:
+        return _error(request, 400, str(error))
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (auth, pages, actions, api):
+        app.include_router(module.router)
+    return app

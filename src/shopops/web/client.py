@@ -1,0 +1,43 @@
+"""The CLI side of imports while serving: send file paths to the running server's local endpoint."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from shopops.errors import WorkspaceError
+from shopops.web.security import LOCAL_HEADER, ServeInfo
+
+TIMEOUT = 3600.0
+
+
+def forward_import(
+    info: ServeInfo, files: list[Path], shop: str | None, source: str | None
+) -> list[dict[str, Any]]:
+    body = json.dumps(
+        {"paths": [str(p.resolve()) for p in files], "shop": shop, "source": source}, ensure_ascii=False
+    ).encode("utf-8")
+    request = urllib.request.Request(
+        info.local_url + "/api/local/import",
+        data=body,
+        headers={"Content-Type": "application/json", LOCAL_HEADER: info.secret},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            records: list[dict[str, Any]] = json.loads(response.read().decode("utf-8"))
+            return records
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode("utf-8", "replace")
+        with contextlib.suppress(ValueError):
+            detail = str(json.loads(detail).get("detail", detail))
+        raise WorkspaceError(f"the running dashboard refused the import: {detail}") from None
+    except OSError as error:
+        raise WorkspaceError(
+            f"`shopops serve` (pid {info.pid}) holds the warehouse but does not answer on port {info.port}"
+            f" ({error}) — stop it and run the command again"
+        ) from None

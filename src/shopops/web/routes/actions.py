@@ -1,0 +1,76 @@
+"""Form posts of the pages: notes on findings, uploads, adding users. Every one checks the CSRF token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from shopops.web import accounts
+from shopops.web.app import CsrfDep, render, state_of
+from shopops.web.data import Forbidden
+from shopops.web.uploads import Upload, import_uploads
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/findings/note")
+def add_note(
+    auth: CsrfDep,
+    date: Annotated[dt.date, Form()],
+    shop: Annotated[str, Form()],
+    metric: Annotated[str, Form()],
+    channel: Annotated[str, Form()] = "",
+    acknowledged: Annotated[bool, Form()] = False,
+    comment: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/findings",
+) -> Response:
+    auth.data.add_note(date, shop, metric, channel, acknowledged, comment)
+    target = back if back.startswith("/") and not back.startswith("//") else "/findings"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/imports/upload", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    auth: CsrfDep,
+    files: Annotated[list[UploadFile], File()],
+    shop: Annotated[str, Form()] = "",
+) -> Response:
+    uploads = [Upload(f.filename or "upload", await f.read()) for f in files]
+    state = state_of(request)
+    from starlette.concurrency import run_in_threadpool
+
+    results = await run_in_threadpool(import_uploads, auth.data, state.write_lock, uploads, shop=shop or None)
+    history = await run_in_threadpool(auth.data.imports)
+    status = 200 if all(r["ok"] for r in results) else 422
+    return render(
+        request,
+        "imports.html",
+        auth,
+        status=status,
+        results=results,
+        history=history,
+        shops=auth.data.shops(),
+    )
+
+
+@router.post("/settings/users")
+def add_user(
+    auth: CsrfDep,
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    shops: Annotated[str, Form()] = "",
+) -> Response:
+    if not auth.user.is_admin:
+        raise Forbidden("只有管理员可以添加用户 (admins only)")
+    chosen = [s.strip() for s in shops.replace("，", ",").split(",") if s.strip()] or None
+    if chosen is not None:
+        auth.data.shops_for(chosen)
+    elif auth.user.shops is not None:
+        raise Forbidden("你只能添加限定在你的店铺内的用户 (limit the new user to your shops)")
+    accounts.add_user(auth.data.cursor, name, password, role, chosen)
+    return RedirectResponse("/settings", status_code=303)

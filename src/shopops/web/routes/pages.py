@@ -1,0 +1,235 @@
+"""The server-rendered pages: 总览, 总表 (+ downloads), 趋势, 异常, 目标, 导入, 口径, 设置."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from shopops.analysis.anomalies.finding import SEVERITIES
+from shopops.errors import UserError
+from shopops.metrics.catalog import load_catalog
+from shopops.platforms import PLATFORM_LABELS
+from shopops.reports.export import to_csv, write_xlsx
+from shopops.web import accounts, views
+from shopops.web.app import Auth, AuthDep, render
+from shopops.web.data import Forbidden
+
+router = APIRouter(include_in_schema=False)
+
+Grain = Literal["day", "week", "month"]
+FromDay = Annotated[dt.date | None, Query(alias="from")]
+ToDay = Annotated[dt.date | None, Query(alias="to")]
+
+
+def chosen_shops(auth: Auth, shop: str | None) -> list[str]:
+    return auth.data.shops_for([shop] if shop else None)
+
+
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+MAX_DAYS = 1100
+
+
+def check_day(day: dt.date | None) -> dt.date | None:
+    if day is not None and not EARLIEST <= day <= LATEST:
+        raise UserError(f"日期 {day} 超出范围 (dates run from {EARLIEST} to {LATEST})")
+    return day
+
+
+def latest_day(auth: Auth, day: dt.date | None) -> dt.date:
+    return check_day(day) or auth.data.data_dates()[1] or dt.date.today()
+
+
+def pickers(auth: Auth, shop: str | None, day: dt.date) -> dict[str, Any]:
+    return {"shops": auth.data.shops(), "shop": shop or "", "day": day.isoformat()}
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(
+    request: Request, auth: AuthDep, shop: str | None = None, date: dt.date | None = None
+) -> Response:
+    shops = chosen_shops(auth, shop)
+    day = latest_day(auth, date)
+    cards = views.kpi_cards(auth.data, day, shops) if shops else []
+    findings = views.finding_rows(auth.data.findings(day, day, shops), auth.data.notes(day, day))
+    paces = [p for p in views.pacing_rows(auth.data.pacing(day, forecasts=False)) if p["kind"] != "ratio"]
+    return render(
+        request,
+        "overview.html",
+        auth,
+        cards=cards,
+        findings=findings,
+        paces=paces,
+        **pickers(auth, shop, day),
+    )
+
+
+def date_range(auth: Auth, start: dt.date | None, end: dt.date | None, days: int) -> tuple[dt.date, dt.date]:
+    end = latest_day(auth, end)
+    start = check_day(start) or end - dt.timedelta(days=days - 1)
+    if start > end:
+        start, end = end, start
+    if (end - start).days > MAX_DAYS:
+        raise UserError(f"日期范围太长 (at most {MAX_DAYS} days at a time)")
+    return start, end
+
+
+@router.get("/table", response_class=HTMLResponse)
+def table(
+    request: Request,
+    auth: AuthDep,
+    shop: str | None = None,
+    start: FromDay = None,
+    end: ToDay = None,
+    grain: Grain = "day",
+) -> Response:
+    shops = chosen_shops(auth, shop)
+    start, end = date_range(auth, start, end, 14 if grain == "day" else 90)
+    frame = auth.data.master_table(start, end, shops=shops, grain=grain, total=len(shops) > 1)
+    return render(
+        request,
+        "table.html",
+        auth,
+        table=views.table_view(frame, grain),
+        start=start.isoformat(),
+        end=end.isoformat(),
+        grain=grain,
+        **pickers(auth, shop, end),
+    )
+
+
+@router.get("/table/download")
+def table_download(
+    auth: AuthDep,
+    shop: str | None = None,
+    start: FromDay = None,
+    end: ToDay = None,
+    grain: Grain = "day",
+    format: Literal["csv", "xlsx"] = "xlsx",
+) -> Response:
+    shops = chosen_shops(auth, shop)
+    start, end = date_range(auth, start, end, 14 if grain == "day" else 90)
+    frame = auth.data.master_table(start, end, shops=shops, grain=grain, total=len(shops) > 1)
+    name = f"master_{start}_{end}_{grain}"
+    if format == "csv":
+        return Response(
+            to_csv(frame).encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    catalog = load_catalog()
+    buffer = io.BytesIO()
+    write_xlsx(
+        frame,
+        buffer,
+        labels={k: m.label for k, m in catalog.metrics.items()}
+        | {"date": "日期", "shop": "店铺", "platform": "平台"},
+        units={k: m.unit for k, m in catalog.metrics.items()},
+        notes={k: m.definition for k, m in catalog.metrics.items()},
+    )
+    return Response(
+        buffer.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
+@router.get("/trends", response_class=HTMLResponse)
+def trends(
+    request: Request,
+    auth: AuthDep,
+    shop: str | None = None,
+    metric: str = views.TREND_DEFAULT,
+    start: FromDay = None,
+    end: ToDay = None,
+) -> Response:
+    catalog = load_catalog()
+    if metric not in catalog.metrics:
+        metric = views.TREND_DEFAULT
+    shops = chosen_shops(auth, shop)
+    asked_start = start
+    start, end = date_range(auth, start, end, 60)
+    first = auth.data.data_dates()[0]
+    if asked_start is None and first is not None and first > start:
+        start = min(first, end)
+    series = views.trend_series(auth.data, metric, shops, start, end)
+    choices = [(m.key, m.label) for m in catalog.metrics.values() if not m.channel]
+    return render(
+        request,
+        "trends.html",
+        auth,
+        series_json=json.dumps(series, ensure_ascii=False),
+        series=series,
+        metrics=choices,
+        metric=metric,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        **pickers(auth, shop, end),
+    )
+
+
+@router.get("/findings", response_class=HTMLResponse)
+def findings(
+    request: Request,
+    auth: AuthDep,
+    shop: str | None = None,
+    start: FromDay = None,
+    end: ToDay = None,
+    severity: Literal["critical", "warning", "info"] = "info",
+) -> Response:
+    shops = chosen_shops(auth, shop)
+    start, end = date_range(auth, start, end, 7)
+    found = [f for f in auth.data.findings(start, end, shops) if f.rank <= SEVERITIES.index(severity)]
+    rows = views.finding_rows(found, auth.data.notes(start, end))
+    return render(
+        request,
+        "findings.html",
+        auth,
+        findings=rows,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        severity=severity,
+        **pickers(auth, shop, end),
+    )
+
+
+@router.get("/targets", response_class=HTMLResponse)
+def targets(request: Request, auth: AuthDep, date: dt.date | None = None) -> Response:
+    day = latest_day(auth, date)
+    rows = views.pacing_rows(auth.data.pacing(day))
+    return render(request, "targets.html", auth, paces=rows, **pickers(auth, None, day))
+
+
+@router.get("/imports", response_class=HTMLResponse)
+def imports(request: Request, auth: AuthDep) -> Response:
+    return render(request, "imports.html", auth, history=auth.data.imports(), shops=auth.data.shops())
+
+
+@router.get("/metrics", response_class=HTMLResponse)
+def metrics(request: Request, auth: AuthDep) -> Response:
+    return render(request, "metrics.html", auth, metrics=views.metric_rows())
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings(request: Request, auth: AuthDep) -> Response:
+    if not auth.user.is_admin:
+        raise Forbidden("只有管理员可以打开设置 (admins only)")
+    users = accounts.list_users(auth.data.cursor)
+    visible = [u for u in users if u.shops is None or set(u.shops) <= set(auth.data.allowed)]
+    channels = [
+        {"name": c.name, "kind": c.kind, "configured": bool(c.webhook or c.webhook_env or c.host)}
+        for c in auth.data.workspace.settings.push.channels.values()
+    ]
+    return render(
+        request,
+        "settings.html",
+        auth,
+        shop_rows=[(name, PLATFORM_LABELS.get(platform, platform)) for name, platform in auth.data.shops()],
+        users=visible,
+        channels=channels,
+        roles=accounts.ROLES,
+    )

@@ -1,0 +1,240 @@
+"""What the pages and the JSON API show, built from the scoped data layer (no queries here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import polars as pl
+
+from shopops.analysis.anomalies import SEVERITY_LABELS
+from shopops.analysis.anomalies.finding import Finding
+from shopops.analysis.targets import STATUS_NOTES, Pace
+from shopops.metrics.catalog import Catalog, Metric, load_catalog
+from shopops.metrics.totals import TOTAL_SHOP
+from shopops.web.data import ScopedData
+
+KPI_METRICS = (
+    "gmv",
+    "visitors",
+    "conversion_rate",
+    "aov",
+    "ad_spend",
+    "ad_roi",
+    "net_profit",
+    "refund_rate",
+)
+TREND_DEFAULT = "gmv"
+DASH = "—"
+
+
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def fmt(metric: Metric | None, value: Any) -> str:
+    """A value as the operator reads it; unknown is "—"."""
+    if value is None:
+        return DASH
+    if metric is None:
+        return str(value)
+    if metric.unit == "money":
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return f"¥{amount:,}"
+    if metric.unit == "count":
+        return f"{float(value):,.0f}"
+    if metric.unit == "ratio":
+        return f"{float(value):.2f}" if metric.is_multiple else f"{float(value):.2%}"
+    return f"{float(value):.3f}"
+
+
+def delta(metric: Metric, now: Any, before: Any) -> dict[str, str]:
+    """环比/周同比 text and a css class: pp for percentages, % for the rest, "—" when unknown."""
+    if now is None or before is None:
+        return {"text": DASH, "css": ""}
+    current, previous = float(now), float(before)
+    if metric.unit == "ratio" and not metric.is_multiple:
+        change = (current - previous) * 100
+        text = f"{change:+.2f}pp"
+    elif previous == 0:
+        return {"text": DASH, "css": ""}
+    else:
+        change = (current - previous) / abs(previous)
+        text = f"{change:+.1%}"
+    good = (change > 0) == (metric.direction == "up") if metric.direction in ("up", "down") else None
+    css = "" if change == 0 or good is None else ("good" if good else "bad")
+    return {"text": text, "css": css}
+
+
+def _row_of(frame: pl.DataFrame, day: dt.date, several: bool) -> dict[str, Any] | None:
+    rows = frame.filter(pl.col("date") == day)
+    if several:
+        rows = rows.filter(pl.col("shop") == TOTAL_SHOP)
+    return rows.to_dicts()[0] if rows.height else None
+
+
+def kpi_cards(data: ScopedData, day: dt.date, shops: list[str]) -> list[dict[str, Any]]:
+    cat = catalog()
+    several = len(shops) != 1
+    frame = data.master_table(day - dt.timedelta(days=7), day, shops=shops, total=several)
+    now, prev, week = (
+        _row_of(frame, d, several) for d in (day, day - dt.timedelta(1), day - dt.timedelta(7))
+    )
+    cards = []
+    for key in KPI_METRICS:
+        metric = cat.metrics[key]
+        value = now.get(key) if now else None
+        cards.append(
+            {
+                "key": key,
+                "label": metric.label,
+                "definition": metric.definition,
+                "value": fmt(metric, value),
+                "dod": delta(metric, value, prev.get(key) if prev else None),
+                "wow": delta(metric, value, week.get(key) if week else None),
+            }
+        )
+    return cards
+
+
+def pacing_rows(paces: list[Pace]) -> list[dict[str, Any]]:
+    rows = []
+    for p in paces:
+        rows.append(
+            {
+                "period": p.period.key,
+                "scope": p.target.scope.label,
+                "metric": p.metric.label,
+                "metric_key": p.metric.key,
+                "kind": p.kind,
+                "target": fmt(p.metric, p.target.value),
+                "achieved": fmt(p.metric, p.achieved),
+                "time_progress": f"{p.time_progress:.0%}",
+                "time_pct": round(p.time_progress * 100, 1),
+                "completion": DASH if p.completion is None else f"{p.completion:.0%}",
+                "completion_pct": None if p.completion is None else round(min(p.completion, 1.5) * 100, 1),
+                "needed_per_day": fmt(p.metric, p.needed_per_day),
+                "forecast": fmt(p.metric, p.forecast),
+                "status": p.status,
+                "status_note": STATUS_NOTES.get(p.status, ""),
+                "behind": p.progress_gap is not None and p.progress_gap < 0,
+            }
+        )
+    return rows
+
+
+def finding_rows(
+    findings: list[Finding], notes: dict[tuple[str, str, str, str], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    cat = catalog()
+    rows = []
+    for f in findings:
+        metric = cat.metrics.get(f.metric)
+        key = (str(f.date), f.shop, f.metric, f.channel)
+        history = notes.get(key, [])
+        rows.append(
+            {
+                "date": str(f.date),
+                "shop": f.shop,
+                "metric": f.metric,
+                "channel": f.channel,
+                "label": f.metric_label + (f"·{f.context}" if f.context else ""),
+                "value": fmt(metric, f.value),
+                "range": f"{fmt(metric, f.expected_low)} ~ {fmt(metric, f.expected_high)}",
+                "severity": f.severity,
+                "severity_label": SEVERITY_LABELS[f.severity] + ("（待定）" if f.provisional else ""),
+                "explanation": f.explanation,
+                "acknowledged": any(n["acknowledged"] for n in history),
+                "notes": history,
+            }
+        )
+    return rows
+
+
+def table_view(frame: pl.DataFrame, grain: str) -> dict[str, Any]:
+    cat = catalog()
+    columns = [c for c in frame.columns if c not in ("platform",)]
+    header = [
+        {
+            "key": c,
+            "label": cat.label(c) if c in cat.metrics else {"date": "日期", "shop": "店铺"}.get(c, c),
+            "definition": cat.metrics[c].definition if c in cat.metrics else "",
+        }
+        for c in columns
+    ]
+    rows = []
+    for record in frame.to_dicts():
+        cells = []
+        for c in columns:
+            value = record[c]
+            metric = cat.metrics.get(c)
+            sort = "" if value is None else (str(value) if metric is None else float(value))
+            cells.append({"text": fmt(metric, value) if metric else str(value), "sort": sort})
+        rows.append(cells)
+    return {"header": header, "rows": rows, "grain": grain}
+
+
+def trend_series(
+    data: ScopedData, metric_key: str, shops: list[str], start: dt.date, end: dt.date
+) -> dict[str, Any]:
+    """One line per shop, the findings of that metric as markers, and the promo/holiday days."""
+    cat = catalog()
+    metric = cat.metrics[metric_key]
+    frame = data.master_table(start, end, shops=shops)
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    lines = []
+    for shop in shops:
+        rows = {r["date"]: r.get(metric_key) for r in frame.filter(pl.col("shop") == shop).to_dicts()}
+        values = [None if (v := rows.get(d)) is None else float(v) for d in days]
+        lines.append({"shop": shop, "values": values})
+    markers = [
+        {"date": str(f.date), "shop": f.shop, "value": f.value, "text": f.explanation, "severity": f.severity}
+        for f in data.findings(start, end, shops)
+        if f.metric == metric_key and not f.channel
+    ]
+    calendar = data.alert_settings().calendar
+    promos = []
+    for d in days:
+        context = calendar.day(d)
+        if context.special:
+            promos.append({"date": str(d), "label": context.label, "kind": context.kind})
+    return {
+        "metric": metric_key,
+        "label": metric.label,
+        "unit": metric.unit,
+        "percent": metric.unit == "ratio" and not metric.is_multiple,
+        "dates": [str(d) for d in days],
+        "lines": lines,
+        "markers": markers,
+        "promos": promos,
+    }
+
+
+def metric_rows() -> list[dict[str, str]]:
+    cat = catalog()
+    return [
+        {
+            "key": m.key,
+            "label": m.label,
+            "section": m.section,
+            "definition": m.definition,
+            "formula": m.formula,
+            "unit": m.unit,
+            "direction": m.direction,
+        }
+        for m in cat.metrics.values()
+    ]
+
+
+def warm(data: ScopedData) -> None:
+    """Compute what the first page views need (总览, 总表, 趋势, 异常 defaults) before anyone asks."""
+    day = data.data_dates()[1]
+    if day is None or not data.allowed:
+        return
+    shops = list(data.allowed)
+    kpi_cards(data, day, shops)
+    data.findings(day, day, shops)
+    data.findings(day - dt.timedelta(days=6), day, shops)
+    data.master_table(day - dt.timedelta(days=13), day, shops=shops, total=len(shops) > 1)
+    trend_series(data, TREND_DEFAULT, shops, day - dt.timedelta(days=59), day)

@@ -1,0 +1,103 @@
+"""The real cosmetic.csv snapshots imported as a new user would: a saved mapping, then `shopops rival …`.
+
+Expected values were computed by hand from the raw file (grep the item id in cosmetic.csv).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATASETS, run_cli
+
+COSMETIC = DATASETS / "cosmetic.csv"
+CUMULATIVE = "update_time=date,id=item_id,title=title,price=price,sale_count=sales_total,comment_count=review_count,店名=rival_shop"
+ROLLING = CUMULATIVE.replace("sale_count=sales_total", "sale_count=sales_30d")
+NIVEA, SKII = "A18054717031", "A527344199647"
+
+pytestmark = pytest.mark.skipif(
+    not COSMETIC.is_file(), reason=f"{COSMETIC} is absent (see shared/datasets/SOURCES.md)"
+)
+
+
+def _workspace(tmp_path: Path, mapping: str, name: str = "美妆竞品") -> tuple[Path, str]:
+    root = tmp_path / "ws"
+    assert run_cli("init", root).exit_code == 0
+    result = run_cli("--workspace", root, "import", COSMETIC, "--map", mapping, "--save-source", name)
+    assert result.exit_code == 0, result.output
+    return root, result.output
+
+
+def _json(root: Path, *args: str) -> list[dict[str, object]]:
+    result = run_cli("--workspace", root, *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    records: list[dict[str, object]] = json.loads(result.output)
+    return records
+
+
+def test_import_reports_duplicates_and_blanks_and_saves_the_mapping(tmp_path: Path) -> None:
+    root, output = _workspace(tmp_path, CUMULATIVE)
+    assert "27512 rows, 2016-11-05…2016-11-14" in output
+    assert "86 duplicate rows kept once" in output  # all 86 are exact duplicates
+    assert "2350 rows without 累计销量 (kept as unknown)" in output  # 2,354 blank cells, 4 in duplicates
+    assert "sales_total" in (root / "shopops.yaml").read_text(encoding="utf-8")  # the choice is recorded
+    # The next file with the same headers is recognised without --map, by the saved source.
+    again = run_cli("--workspace", root, "import", COSMETIC)
+    assert again.exit_code == 0 and "美妆竞品" in again.output and "already imported" in again.output
+
+
+def test_rival_changes_lists_every_price_change_by_hand(tmp_path: Path) -> None:
+    root, _ = _workspace(tmp_path, CUMULATIVE)
+    changes = _json(root, "rival", "changes", "--from", "2016-11-05", "--to", "2016-11-14")
+    nivea = [(c["date"], c["old_price"], c["new_price"]) for c in changes if c["item_id"] == NIVEA]
+    assert nivea == [
+        ("2016-11-10", 42.0, 44.5),
+        ("2016-11-11", 44.5, 37.0),
+        ("2016-11-12", 37.0, 39.0),
+        ("2016-11-14", 39.0, 42.0),
+    ]
+    skii = [(c["shop"], c["date"], c["old_price"], c["new_price"]) for c in changes if c["item_id"] == SKII]
+    assert skii == [
+        ("SKII", "2016-11-08", 590.0, 1180.0),
+        ("SKII", "2016-11-09", 1180.0, 590.0),
+        ("SKII", "2016-11-10", 590.0, 1180.0),
+    ]
+    assert {"shop", "item_id", "date", "old_price", "new_price"} <= set(changes[0])
+    one_day = _json(root, "rival", "changes", "--from", "2016-11-11", "--to", "2016-11-11")
+    assert all(c["date"] == "2016-11-11" for c in one_day) and any(c["item_id"] == NIVEA for c in one_day)
+
+
+def test_daily_sales_follow_a_cumulative_mapping(tmp_path: Path) -> None:
+    root, _ = _workspace(tmp_path, CUMULATIVE)
+    sales = _json(root, "rival", "sales", "--from", "2016-11-05", "--to", "2016-11-14")
+    nivea = {s["date"]: s for s in sales if s["item_id"] == NIVEA}
+    assert nivea["2016-11-05"]["counter_status"] == "first" and nivea["2016-11-05"]["units"] is None
+    assert nivea["2016-11-06"]["units"] == 9  # 23028 - 23019
+    assert nivea["2016-11-08"]["counter_status"] == "gap"  # 11-07 missing: 29 units over 2 days
+    assert nivea["2016-11-08"]["units"] == 14.5 and nivea["2016-11-08"]["revenue"] == 609.0
+    assert nivea["2016-11-11"]["units"] == 801 and nivea["2016-11-11"]["revenue"] == 29637.0  # 801 × 37
+    assert nivea["2016-11-14"]["units"] == 37 and nivea["2016-11-14"]["revenue"] == 1554.0  # 37 × 42
+    skii = [s for s in sales if s["item_id"] == SKII]
+    assert {s["counter_status"] for s in skii} == {"blank"} and all(s["units"] is None for s in skii)
+    reviews = _json(root, "rival", "reviews", "--from", "2016-11-05", "--to", "2016-11-14")
+    assert next(r for r in reviews if r["item_id"] == NIVEA)["review_growth"] == 31  # 5751 - 5720
+
+
+def test_daily_sales_follow_a_rolling_30_day_mapping(tmp_path: Path) -> None:
+    root, _ = _workspace(tmp_path, ROLLING, "美妆月销量")
+    sales = _json(root, "rival", "sales", "--from", "2016-11-14", "--to", "2016-11-14")
+    nivea = next(s for s in sales if s["item_id"] == NIVEA)
+    assert nivea["counter_status"] == "rolling" and nivea["sales_total"] is None
+    assert nivea["units"] == pytest.approx(24320 / 30, abs=1e-4)
+    # A rolling count that goes down is normal: no counter problems in the findings.
+    findings = _json(root, "findings", "--from", "2016-11-06", "--to", "2016-11-14")
+    assert not [f for f in findings if "累计销量" in str(f["explanation"])]
+
+
+def test_cumulative_counters_that_go_down_are_said_to_be_data_problems(tmp_path: Path) -> None:
+    root, _ = _workspace(tmp_path, CUMULATIVE)
+    findings = _json(root, "findings", "--from", "2016-11-06", "--to", "2016-11-14")
+    problems = [f for f in findings if f["metric"] == "rival_sales" and "数据问题" in str(f["explanation"])]
+    assert problems and all(f["value"] is None for f in problems)
