@@ -216,3 +216,37 @@ def test_a_bad_sheet_rejects_the_whole_session_workbook(tmp_path: Path) -> None:
     result = run_cli("-w", root, "import", path)
     assert result.exit_code == 0, result.output
     assert "douyin_live_basic" in result.output and "douyin_live_items" in result.output
+
+
+def test_dashboard_and_summary_state_the_note(platforms_demo: DemoWorkspace) -> None:
+    """总览 and 总表 over shops of several platforms say what their 合计 adds up; one shop says nothing."""
+    from fastapi.testclient import TestClient
+
+    from shopops.web import accounts
+    from shopops.web.app import create_app
+
+    with Workspace.open(platforms_demo.root) as workspace:
+        accounts.add_user(workspace.connection, "boss", "correct-horse-1", "admin", None)
+        platforms = [platform for _, platform, _ in workspace.shops()]
+        note = basis_note(platforms)
+        assert note is not None and "京东" in note and "天猫/淘宝" in note
+        client = TestClient(create_app(workspace))
+        login = client.post(
+            "/login", data={"name": "boss", "password": "correct-horse-1"}, follow_redirects=False
+        )
+        assert login.status_code in (302, 303)
+        for page in (f"/?date={DEMO_END}", f"/table?from={DEMO_END}&to={DEMO_END}"):
+            html = client.get(page).text
+            assert note in html, page
+            assert note not in client.get(f"{page}&shop={JD_SHOP}").text, page
+        summary = run_summary(workspace)
+    assert summary.startswith(f"店铺日报 {DEMO_END}（周二）\n【合计】")
+    assert summary.splitlines()[1].endswith(
+        "（跨平台合计（抖音、京东、天猫/淘宝）：各平台口径不同，合计为各店数值直接相加）"
+    )
+
+
+def run_summary(workspace: Workspace) -> str:
+    from shopops.reports.summary import compose_summary
+
+    return compose_summary(workspace, DEMO_END).text

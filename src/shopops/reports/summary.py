@@ -151,7 +151,16 @@ class _Writer:
         lines = []
         total = [row for row in rows if row["shop"] == TOTAL_SHOP]
         if total:
-            lines.append(_Line(f"【{TOTAL_SHOP}】{self.headline(total[0])}", KEEP, "head"))
+            # Shops of several platforms: their 合计 adds up different 口径 and says so (first sentence
+            # of the note; the whole note is in the 日报 and on the dashboard).
+            note = str(total[0].get("basis_note") or "").split("。", 1)[0]
+            lines.append(
+                _Line(
+                    f"【{TOTAL_SHOP}】{self.headline(total[0])}" + (f"（{note}）" if note else ""),
+                    KEEP,
+                    "head",
+                )
+            )
         for row in rows:
             if row["shop"] == TOTAL_SHOP:
                 continue

@@ -154,7 +154,8 @@ def finding_rows(
 
 def table_view(frame: pl.DataFrame, grain: str) -> dict[str, Any]:
     cat = catalog()
-    columns = [c for c in frame.columns if c not in ("platform",)]
+    # The 合计 row's 口径 note (shops on platforms that count differently) is said under the table.
+    columns = [c for c in frame.columns if c not in ("platform", "basis_note")]
     header = [
         {
             "key": c,
@@ -172,7 +173,15 @@ def table_view(frame: pl.DataFrame, grain: str) -> dict[str, Any]:
             sort = "" if value is None else (str(value) if metric is None else float(value))
             cells.append({"text": fmt(metric, value) if metric else str(value), "sort": sort})
         rows.append(cells)
-    return {"header": header, "rows": rows, "grain": grain}
+    return {"header": header, "rows": rows, "grain": grain, "basis_note": basis_note_of(frame)}
+
+
+def basis_note_of(frame: pl.DataFrame) -> str | None:
+    """The 口径 note of a master table's 合计 rows (None when its shops share one 口径)."""
+    if "basis_note" not in frame.columns:
+        return None
+    notes = [note for note in frame.get_column("basis_note").unique().to_list() if note]
+    return str(notes[0]) if notes else None
 
 
 def trend_series(

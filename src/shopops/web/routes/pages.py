@@ -55,6 +55,12 @@ def overview(
     shops = chosen_shops(auth, shop)
     day = latest_day(auth, date)
     cards = views.kpi_cards(auth.data, day, shops) if shops else []
+    # Cards over shops of several platforms add different 口径: say so under them.
+    basis = (
+        views.basis_note_of(auth.data.master_table(day, day, shops=shops, total=True))
+        if len(shops) > 1
+        else None
+    )
     findings = views.finding_rows(auth.data.findings(day, day, shops), auth.data.notes(day, day))
     paces = [p for p in views.pacing_rows(auth.data.pacing(day, forecasts=False)) if p["kind"] != "ratio"]
     return render(
@@ -62,6 +68,7 @@ def overview(
         "overview.html",
         auth,
         cards=cards,
+        basis_note=basis,
         findings=findings,
         paces=paces,
         **pickers(auth, shop, day),
