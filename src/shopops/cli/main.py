@@ -38,7 +38,19 @@ Commands find the workspace by --workspace, $SHOPOPS_HOME, or the current folder
 """
 
 
-@click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _ShopOpsGroup(click.Group):
+    """Remembers the command line, so that a running dashboard can be handed the whole command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta.setdefault("shopops.argv", list(args))
+        return super().parse_args(ctx, args)
+
+
+@click.group(
+    cls=_ShopOpsGroup,
+    help=HELP,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--workspace",
     "-w",
@@ -49,7 +61,7 @@ Commands find the workspace by --workspace, $SHOPOPS_HOME, or the current folder
 @click.version_option(__version__, prog_name="shopops")
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None) -> None:
-    ctx.obj = {"workspace": workspace}
+    ctx.obj = {**(ctx.obj or {}), "workspace": workspace}  # "served": set when run by the dashboard
 
 
 @cli.command("init")

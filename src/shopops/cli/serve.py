@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import threading
 from pathlib import Path
 
 import click
+from fastapi import FastAPI
 
 from shopops.cli.context import open_workspace, out, user_errors
 from shopops.errors import UserError
@@ -26,6 +28,7 @@ def serve_workspace(workspace: Workspace, host: str, port: int) -> None:
         raise UserError("no users yet — add one first: shopops user add NAME --role admin")
     info = write_serve_file(workspace.root, host, port)
     app = create_app(workspace, local_secret=info.secret)
+    attach_local_cli(app, workspace)
     threading.Thread(target=_warm, args=(workspace,), daemon=True).start()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.print(f"ShopOps 驾驶舱: http://{shown}:{port}  (Ctrl-C 停止)")
@@ -34,6 +37,30 @@ def serve_workspace(workspace: Workspace, host: str, port: int) -> None:
     finally:
         remove_serve_file(workspace.root, info)
         cache.wait_idle()
+
+
+def attach_local_cli(app: FastAPI, workspace: Workspace) -> None:
+    """Let the CLI on this machine run its commands in the server (see ``open_workspace``)."""
+
+    def run(args: list[str], cwd: str, stdin: str | None, lock: threading.Lock) -> tuple[int, str, str]:
+        from click.testing import CliRunner
+
+        from shopops.cli.main import cli
+
+        with lock:  # one writer: the same lock as uploads and imports
+            previous = os.getcwd()
+            os.chdir(cwd)  # relative paths in the command are the caller's
+            try:
+                result = CliRunner().invoke(cli, args, obj={"served": workspace}, input=stdin)
+            finally:
+                os.chdir(previous)
+        stderr = result.stderr
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            stderr += f"错误 {type(result.exception).__name__}: {result.exception}\n"
+        cache.clear()  # the command may have changed shops, targets or data
+        return result.exit_code, result.stdout, stderr
+
+    app.state.local_cli = run
 
 
 def _warm(workspace: Workspace) -> None:
@@ -92,6 +119,8 @@ def import_via_server(
     from shopops.web.security import read_serve_file
     from shopops.workspace import find_workspace
 
+    if ctx.obj and ctx.obj.get("served") is not None:
+        return None  # already running inside the server (a handed-over command)
     explicit = ctx.obj.get("workspace") if ctx.obj else None
     try:
         root = find_workspace(Path(explicit) if explicit else None)

@@ -1,4 +1,4 @@
-"""The CLI side of imports while serving: send file paths to the running server's local endpoint."""
+"""The CLI side while `shopops serve` runs: imports and whole commands go to the server's local endpoints."""
 
 from __future__ import annotations
 
@@ -41,3 +41,28 @@ def forward_import(
             f"`shopops serve` (pid {info.pid}) holds the warehouse but does not answer on port {info.port}"
             f" ({error}) — stop it and run the command again"
         ) from None
+
+
+def forward_command(info: ServeInfo, argv: list[str], cwd: Path, stdin: str | None) -> tuple[int, str, str]:
+    """Run a whole `shopops` command in the running dashboard: (exit code, stdout, stderr)."""
+    body = json.dumps({"args": argv, "cwd": str(cwd), "input": stdin}, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(
+        info.local_url + "/api/local/cli",
+        data=body,
+        headers={"Content-Type": "application/json", LOCAL_HEADER: info.secret},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            answer: dict[str, Any] = json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode("utf-8", "replace")
+        with contextlib.suppress(ValueError):
+            detail = str(json.loads(detail).get("detail", detail))
+        raise WorkspaceError(f"the running dashboard refused the command: {detail}") from None
+    except OSError as error:
+        raise WorkspaceError(
+            f"`shopops serve` (pid {info.pid}) holds the warehouse but does not answer on port {info.port}"
+            f" ({error}) — stop it and run the command again"
+        ) from None
+    return int(answer["exit_code"]), str(answer["stdout"]), str(answer["stderr"])

@@ -178,3 +178,19 @@ def local_import(request: Request, body: LocalImport) -> Records:
     for result, path in zip(results, body.paths, strict=True):
         result["path"] = path
     return results
+
+
+class LocalCommand(BaseModel):
+    args: list[str]
+    cwd: str
+    input: str | None = None
+
+
+@router.post("/local/cli", include_in_schema=False, dependencies=[Depends(local_caller)])
+def local_cli(request: Request, body: LocalCommand) -> dict[str, object]:
+    """Any `shopops` command while the server runs (it holds the only writer): run here, one at a time."""
+    runner = getattr(request.app.state, "local_cli", None)
+    if runner is None:
+        raise Forbidden("this server does not run CLI commands")
+    code, stdout, stderr = runner(body.args, body.cwd, body.input, state_of(request).write_lock)
+    return {"exit_code": code, "stdout": stdout, "stderr": stderr}
