@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PASSWORD, LiveServer
+from tests.web.conftest import PASSWORD, SHOP_A, LiveServer
+from tests.web.rival_data import add_rival_data
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 CHROMIUM = os.environ.get("SHOPOPS_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -18,6 +19,7 @@ PAGES = [
     ("table", "/table", "总表"),
     ("trends", "/trends?metric=affiliate_commission", "趋势"),
     ("findings", "/findings?from=2026-11-04&to=2026-11-24", "异常"),
+    ("rivals", "/rivals", "竞品"),
     ("targets", "/targets", "目标"),
     ("metrics", "/metrics", "口径"),
     ("settings", "/settings", "设置"),
@@ -28,9 +30,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_log_in_open_every_page_and_upload(live_server: LiveServer) -> None:
+def test_log_in_open_every_page_and_upload(live_server: LiveServer, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    add_rival_data(live_server.demo, tmp_path / "rivals")  # the 竞品 page has something to show
     IMAGES.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
     with sync_playwright() as playwright:
@@ -49,9 +52,12 @@ def test_log_in_open_every_page_and_upload(live_server: LiveServer) -> None:
             expect(page.locator("h1")).to_contain_text(title)
             if name == "trends":
                 page.wait_for_function("() => window.Chart && Chart.getChart('trend')")
+            if name == "rivals":
+                page.wait_for_function("() => window.Chart && Chart.getChart('rival-units')")
             page.screenshot(path=str(IMAGES / f"web-{name}.png"), full_page=name != "table")
         page.goto(live_server.url + "/findings")
-        form = page.locator("form.note-form").first
+        # A note on one of our shops' findings (rival findings of the 竞品 data come first on the list).
+        form = page.locator(f"form.note-form:has(input[name=shop][value='{SHOP_A}'])").first
         form.locator("input[name=acknowledged]").check()
         form.locator("input[name=comment]").fill("淘客大单，已核实")
         form.locator("button[type=submit]").click()

@@ -34,6 +34,7 @@ NAV = (
     ("table", "/table", "总表"),
     ("trends", "/trends", "趋势"),
     ("findings", "/findings", "异常"),
+    ("rivals", "/rivals", "竞品"),
     ("targets", "/targets", "目标"),
     ("imports", "/imports", "导入"),
     ("metrics", "/metrics", "口径"),
@@ -155,7 +156,7 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 
 def create_app(workspace: Workspace, *, local_secret: str | None = None) -> FastAPI:
-    from shopops.web.routes import actions, api, auth, pages
+    from shopops.web.routes import actions, api, auth, pages, rivals
 
     app = FastAPI(
         title="ShopOps 店铺运营驾驶舱 API",
@@ -185,6 +186,6 @@ def create_app(workspace: Workspace, *, local_secret: str | None = None) -> Fast
         return _error(request, 400, str(error))
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth, pages, actions, api):
+    for module in (auth, pages, rivals, actions, api):
         app.include_router(module.router)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -125,7 +126,9 @@ def pacing_rows(paces: list[Pace]) -> list[dict[str, Any]]:
 
 
 def finding_rows(
-    findings: list[Finding], notes: dict[tuple[str, str, str, str], list[dict[str, Any]]]
+    findings: list[Finding],
+    notes: dict[tuple[str, str, str, str], list[dict[str, Any]]],
+    own_shops: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     cat = catalog()
     rows = []
@@ -147,6 +150,8 @@ def finding_rows(
                 "explanation": f.explanation,
                 "acknowledged": any(n["acknowledged"] for n in history),
                 "notes": history,
+                # Notes are kept per own shop; a competitor finding names a rival shop.
+                "ours": own_shops is None or f.shop in own_shops,
             }
         )
     return rows

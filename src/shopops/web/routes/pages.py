@@ -61,7 +61,9 @@ def overview(
         if len(shops) > 1
         else None
     )
-    findings = views.finding_rows(auth.data.findings(day, day, shops), auth.data.notes(day, day))
+    findings = views.finding_rows(
+        auth.data.findings(day, day, shops), auth.data.notes(day, day), auth.data.allowed
+    )
     paces = [p for p in views.pacing_rows(auth.data.pacing(day, forecasts=False)) if p["kind"] != "ratio"]
     return render(
         request,
@@ -191,7 +193,7 @@ def findings(
     shops = chosen_shops(auth, shop)
     start, end = date_range(auth, start, end, 7)
     found = [f for f in auth.data.findings(start, end, shops) if f.rank <= SEVERITIES.index(severity)]
-    rows = views.finding_rows(found, auth.data.notes(start, end))
+    rows = views.finding_rows(found, auth.data.notes(start, end), auth.data.allowed)
     return render(
         request,
         "findings.html",
