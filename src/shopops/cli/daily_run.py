@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from shopops.cli.context import err, open_workspace, out, user_errors
+from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
 from shopops.cli.importing import describe
 from shopops.cli.push import print_results, push_summary
 from shopops.errors import UserError
@@ -103,22 +103,15 @@ def _push(workspace: Workspace, day: dt.date, summary: RunSummary) -> None:
     print_results(outcome.results)  # a failing channel is a warning: the run goes on
 
 
-def _date(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
-
-
 @click.group("run")
 def run_group() -> None:
     """Jobs to schedule (cron / Task Scheduler)."""
 
 
 @run_group.command("daily")
-@click.option("--date", "-d", "day", callback=_date, help="Report day (default: the latest day with data).")
+@click.option(
+    "--date", "-d", "day", callback=parse_day, help="Report day (default: the latest day with data)."
+)
 @click.option("--no-push", is_flag=True, help="Do not send the summary to the group bots / e-mail.")
 @click.pass_context
 @user_errors

@@ -15,7 +15,7 @@ from shopops.analysis.anomalies.drivers import show
 from shopops.analysis.anomalies.finding import SEVERITIES
 from shopops.analysis.explain import text
 from shopops.analysis.explain.change import explain_change
-from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.context import open_workspace, out, parse_day, user_errors
 from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
 from shopops.reports.export import to_csv
@@ -41,15 +41,6 @@ CSV_COLUMNS = (
 )
 
 
-def _date(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
-
-
 def _latest(workspace: Workspace) -> dt.date:
     if not workspace.shops():
         raise UserError("no shops yet — add one with `shopops shop add 店铺名 --platform tmall`, then import")
@@ -60,8 +51,8 @@ def _latest(workspace: Workspace) -> dt.date:
 
 
 @click.command("findings")
-@click.option("--from", "start", callback=_date, help="First day (default: 6 days before --to).")
-@click.option("--to", "end", callback=_date, help="Last day (default: the latest day with data).")
+@click.option("--from", "start", callback=parse_day, help="First day (default: 6 days before --to).")
+@click.option("--to", "end", callback=parse_day, help="Last day (default: the latest day with data).")
 @click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
 @click.option(
     "--severity",
@@ -150,9 +141,9 @@ def findings_command(
     "--shop", "-s", "shops", multiple=True, help="The shop; repeat for a group (default: all shops)."
 )
 @click.option(
-    "--date", "-d", "day", callback=_date, help="The day to explain (default: the latest day with data)."
+    "--date", "-d", "day", callback=parse_day, help="The day to explain (default: the latest day with data)."
 )
-@click.option("--vs", "vs", callback=_date, help="Compared with this day (default: the day before).")
+@click.option("--vs", "vs", callback=parse_day, help="Compared with this day (default: the day before).")
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from shopops.cli.context import err, open_workspace, out, user_errors
+from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
 from shopops.delivery import KIND_LABELS, ChannelResult, Message, send_all
 from shopops.errors import UserError, WorkspaceError
 from shopops.reports.summary import FindingLine, PacingLine, Summary, compose_summary
@@ -103,18 +103,9 @@ def print_results(results: list[ChannelResult]) -> None:
             )
 
 
-def _date(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
-
-
 @click.group("push", invoke_without_command=True)
 @click.option(
-    "--date", "-d", "day", callback=_date, help="The day to sum up (default: the latest day with data)."
+    "--date", "-d", "day", callback=parse_day, help="The day to sum up (default: the latest day with data)."
 )
 @click.option("--dry-run", is_flag=True, help="Only print the summary; send nothing.")
 @click.option(

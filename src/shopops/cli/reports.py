@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.context import open_workspace, out, parse_day, user_errors
 from shopops.reports.workbook import build_report
 
 DATE_HELP = {
@@ -15,15 +15,6 @@ DATE_HELP = {
     "weekly": "Any day of the week (default: the latest complete week).",
     "monthly": "Any day of the month (default: the latest complete month).",
 }
-
-
-def _date(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
 
 
 def _shops(_: click.Context, __: click.Parameter, value: str | None) -> list[str] | None:
@@ -38,7 +29,7 @@ def report_group() -> None:
 
 
 def _command(kind: str, summary: str) -> click.Command:
-    @click.option("--date", "-d", "day", callback=_date, help=DATE_HELP[kind])
+    @click.option("--date", "-d", "day", callback=parse_day, help=DATE_HELP[kind])
     @click.option(
         "--shops", "-s", callback=_shops, help="Only these shops, comma-separated: A,B (default: all)."
     )

@@ -33,7 +33,7 @@ from shopops.analysis.competitors.facts import frame
 from shopops.analysis.competitors.findings import RivalRules
 from shopops.analysis.competitors.index_fit import rival_revenue_estimates
 from shopops.analysis.competitors.traffic import traffic_mix
-from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.context import open_workspace, out, parse_day, user_errors
 from shopops.errors import UserError
 from shopops.platforms import PLATFORMS
 from shopops.reports.export import to_csv, to_json
@@ -85,15 +85,6 @@ LABELS = {
     "entered_by": "录入人",
 }
 _RATIOS = {"change", "unit_share", "revenue_share", "index_share", "visitor_share", "conversion_rate"}
-
-
-def _date(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
 
 
 def _span(workspace: Workspace, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -199,7 +190,7 @@ def list_command(ctx: click.Context, output_format: str) -> None:
 @click.argument("shop")
 @click.argument("item_id")
 @click.argument("price")
-@click.option("--date", "day", callback=_date, help="The day it was seen (default: today).")
+@click.option("--date", "day", callback=parse_day, help="The day it was seen (default: today).")
 @click.option("--note", default="", help="e.g. 双11 预售价, 券后价.")
 @click.pass_context
 @user_errors
@@ -215,7 +206,7 @@ def price_command(
 @click.argument("shop")
 @click.argument("text")
 @click.option("--item", "item_id", default="", help="The rival item the note is about.")
-@click.option("--date", "day", callback=_date, help="The day (default: today).")
+@click.option("--date", "day", callback=parse_day, help="The day (default: today).")
 @click.pass_context
 @user_errors
 def note_command(ctx: click.Context, shop: str, text: str, item_id: str, day: dt.date | None) -> None:
@@ -228,8 +219,8 @@ def _table_command(
     name: str, help_text: str, build: Callable[[Workspace, dt.date, dt.date], pl.DataFrame], title: str
 ) -> None:
     @rival_group.command(name, help=help_text)
-    @click.option("--from", "start", callback=_date, help="First day (default: 6 days before --to).")
-    @click.option("--to", "end", callback=_date, help="Last day (default: the latest snapshot).")
+    @click.option("--from", "start", callback=parse_day, help="First day (default: 6 days before --to).")
+    @click.option("--to", "end", callback=parse_day, help="Last day (default: the latest snapshot).")
     @FORMAT
     @click.pass_context
     @user_errors
@@ -324,8 +315,8 @@ _table_command(
 
 
 @rival_group.command("estimate")
-@click.option("--from", "start", callback=_date, help="First day (default: 6 days before --to).")
-@click.option("--to", "end", callback=_date, help="Last day (default: the latest data).")
+@click.option("--from", "start", callback=parse_day, help="First day (default: 6 days before --to).")
+@click.option("--to", "end", callback=parse_day, help="Last day (default: the latest data).")
 @click.option("--shop", "-s", "shop", help="Fit on this one of our shops (default: all our pairs).")
 @FORMAT
 @click.pass_context

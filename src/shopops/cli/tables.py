@@ -9,7 +9,7 @@ import click
 import polars as pl
 from rich.table import Table
 
-from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.context import open_workspace, out, parse_day, user_errors
 from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
 from shopops.metrics.master import COMPARISONS, GRAINS, change_label
@@ -19,23 +19,14 @@ from shopops.reports.metric_docs import metrics_markdown
 FIXED_LABELS = {"date": "日期", "shop": "店铺", "platform": "平台"}
 
 
-def _date(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
-
-
 @click.group("table")
 def table_group() -> None:
     """Tables built from the warehouse."""
 
 
 @table_group.command("master")
-@click.option("--from", "start", callback=_date, help="First day (default: 29 days before --to).")
-@click.option("--to", "end", callback=_date, help="Last day (default: the latest day with data).")
+@click.option("--from", "start", callback=parse_day, help="First day (default: 29 days before --to).")
+@click.option("--to", "end", callback=parse_day, help="Last day (default: the latest day with data).")
 @click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
 @click.option("--grain", type=click.Choice(GRAINS), default="day", show_default=True)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="csv", show_default=True)

@@ -37,7 +37,7 @@ from shopops.analysis.targets import (
     split_target,
     target_kind,
 )
-from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.context import open_workspace, out, parse_day, user_errors
 from shopops.cli.importing import describe
 from shopops.errors import BadValueError, UserError
 from shopops.ingest.readers import read_export
@@ -70,15 +70,6 @@ def _period(_: click.Context, __: click.Parameter, value: str | None) -> TargetP
     if period is None:
         raise click.BadParameter(f"{value!r}: {PERIOD_HINT}")
     return period
-
-
-def _date(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
 
 
 _SCOPE_OPTIONS = (
@@ -344,7 +335,7 @@ def split_command(
 
 @targets_group.command("pace")
 @click.option(
-    "--date", "-d", "day", callback=_date, help="As of this day (default: the latest day with data)."
+    "--date", "-d", "day", callback=parse_day, help="As of this day (default: the latest day with data)."
 )
 @click.option("--shop", "-s", "shops", multiple=True, help="Only targets of this shop (repeatable).")
 @click.option(

@@ -18,51 +18,36 @@ TIMEOUT = 3600.0
 def forward_import(
     info: ServeInfo, files: list[Path], shop: str | None, source: str | None
 ) -> list[dict[str, Any]]:
-    body = json.dumps(
-        {"paths": [str(p.resolve()) for p in files], "shop": shop, "source": source}, ensure_ascii=False
-    ).encode("utf-8")
-    request = urllib.request.Request(
-        info.local_url + "/api/local/import",
-        data=body,
-        headers={"Content-Type": "application/json", LOCAL_HEADER: info.secret},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            records: list[dict[str, Any]] = json.loads(response.read().decode("utf-8"))
-            return records
-    except urllib.error.HTTPError as error:
-        detail = error.read().decode("utf-8", "replace")
-        with contextlib.suppress(ValueError):
-            detail = str(json.loads(detail).get("detail", detail))
-        raise WorkspaceError(f"the running dashboard refused the import: {detail}") from None
-    except OSError as error:
-        raise WorkspaceError(
-            f"`shopops serve` (pid {info.pid}) holds the warehouse but does not answer on port {info.port}"
-            f" ({error}) — stop it and run the command again"
-        ) from None
+    body = {"paths": [str(p.resolve()) for p in files], "shop": shop, "source": source}
+    records: list[dict[str, Any]] = _post(info, "/api/local/import", body, "the import")
+    return records
 
 
 def forward_command(info: ServeInfo, argv: list[str], cwd: Path, stdin: str | None) -> tuple[int, str, str]:
     """Run a whole `shopops` command in the running dashboard: (exit code, stdout, stderr)."""
-    body = json.dumps({"args": argv, "cwd": str(cwd), "input": stdin}, ensure_ascii=False).encode("utf-8")
+    answer: dict[str, Any] = _post(
+        info, "/api/local/cli", {"args": argv, "cwd": str(cwd), "input": stdin}, "the command"
+    )
+    return int(answer["exit_code"]), str(answer["stdout"]), str(answer["stderr"])
+
+
+def _post(info: ServeInfo, path: str, body: dict[str, Any], what: str) -> Any:
     request = urllib.request.Request(
-        info.local_url + "/api/local/cli",
-        data=body,
+        info.local_url + path,
+        data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
         headers={"Content-Type": "application/json", LOCAL_HEADER: info.secret},
         method="POST",
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            answer: dict[str, Any] = json.loads(response.read().decode("utf-8"))
+            return json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as error:
         detail = error.read().decode("utf-8", "replace")
         with contextlib.suppress(ValueError):
             detail = str(json.loads(detail).get("detail", detail))
-        raise WorkspaceError(f"the running dashboard refused the command: {detail}") from None
+        raise WorkspaceError(f"the running dashboard refused {what}: {detail}") from None
     except OSError as error:
         raise WorkspaceError(
             f"`shopops serve` (pid {info.pid}) holds the warehouse but does not answer on port {info.port}"
             f" ({error}) — stop it and run the command again"
         ) from None
-    return int(answer["exit_code"]), str(answer["stdout"]), str(answer["stderr"])
