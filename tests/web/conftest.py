@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -127,12 +128,17 @@ class LiveServer:
     demo: WebDemo
 
 
-@pytest.fixture
-def live_server(fresh_web: WebDemo) -> Iterator[LiveServer]:
-    """A real uvicorn server on 127.0.0.1 in a thread, with the serve file CLI imports look for."""
+@contextmanager
+def serving(web: WebDemo, *, local_cli: bool = False) -> Iterator[LiveServer]:
+    """``shopops serve`` as it runs: a real uvicorn server on 127.0.0.1 in a thread and the serve file
+    the CLI looks for; ``local_cli`` also lets it run handed-over CLI commands."""
+    from shopops.cli.serve import attach_local_cli
+
     port = free_port()
-    info = write_serve_file(fresh_web.root, "127.0.0.1", port)
-    app = create_app(fresh_web.workspace, local_secret=info.secret)
+    info = write_serve_file(web.root, "127.0.0.1", port)
+    app = create_app(web.workspace, local_secret=info.secret)
+    if local_cli:
+        attach_local_cli(app, web.workspace)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -140,7 +146,16 @@ def live_server(fresh_web: WebDemo) -> Iterator[LiveServer]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
-    yield LiveServer(f"http://127.0.0.1:{port}", fresh_web)
-    server.should_exit = True
-    thread.join(timeout=10)
-    remove_serve_file(fresh_web.root, info)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", web)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        remove_serve_file(web.root, info)
+
+
+@pytest.fixture
+def live_server(fresh_web: WebDemo) -> Iterator[LiveServer]:
+    """A real uvicorn server on 127.0.0.1 in a thread, with the serve file CLI imports look for."""
+    with serving(fresh_web) as server:
+        yield server
