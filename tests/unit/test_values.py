@@ -27,7 +27,8 @@ def parse(con: duckdb.DuckDBPyConnection, kind: str, text: str | None) -> tuple[
     """(parsed value, is-bad) for one raw cell, exactly as the pipeline computes them."""
     value_type = VALUE_TYPES[kind]
     row = con.execute(
-        f"SELECT {value_type.parse('x')}, {value_type.bad('x')} FROM (SELECT CAST(? AS VARCHAR) AS x)", [text]
+        f"SELECT {value_type.parse('x')}, {value_type.flag('x')} FROM (SELECT CAST(? AS VARCHAR) AS x)",
+        [text],
     ).fetchone()
     assert row is not None
     return row[0], row[1]
@@ -83,7 +84,7 @@ def test_money_rejects(con: duckdb.DuckDBPyConnection, text: str) -> None:
 @pytest.mark.parametrize("text", [*NULL_TOKENS, " - ", "\t--\t", "\u3000", None])
 def test_null_tokens_are_missing_not_bad(con: duckdb.DuckDBPyConnection, text: str | None) -> None:
     kinds = sorted(VALUE_TYPES)
-    columns = ", ".join(f"{VALUE_TYPES[k].parse('x')}, {VALUE_TYPES[k].bad('x')}" for k in kinds)
+    columns = ", ".join(f"{VALUE_TYPES[k].parse('x')}, {VALUE_TYPES[k].flag('x')}" for k in kinds)
     row = con.execute(f"SELECT {columns} FROM (SELECT CAST(? AS VARCHAR) AS x)", [text]).fetchone()
     assert row is not None
     assert dict(zip(kinds, zip(row[::2], row[1::2], strict=True), strict=True)) == dict.fromkeys(

@@ -106,13 +106,13 @@ def import_command(
         raise click.UsageError("--save-source needs --map")
     from shopops.cli.serve import import_via_server
 
-    served = import_via_server(ctx, _expand(paths), shop, source, bool(pairs))
-    if served is not None:
-        ctx.exit(served)
-    workspace = open_workspace(ctx)
     files = _expand(paths)
     if not files:
         raise UserError("no importable files found in " + ", ".join(paths))
+    served = import_via_server(ctx, files, shop, source, bool(pairs))
+    if served is not None:
+        ctx.exit(served)
+    workspace = open_workspace(ctx)
     failed = 0
     progress = Progress(
         TextColumn("[bold]导入[/] {task.description}"),

@@ -146,10 +146,6 @@ class ValueType:
         fast_check = self.invalid(fast) if self.invalid else "false"
         return f"CASE WHEN {fast} IS NOT NULL THEN {fast_check} ELSE {bad} END"
 
-    def bad(self, raw: str) -> str:
-        """Alias of ``flag`` (the name the tests use)."""
-        return self.flag(raw)
-
 
 _NUMBER_HINT = "write a plain number such as 1234.56 (¥ and thousands separators are fine)"
 _DATE_HINT = "use a date such as 2024-11-24 or 2024/11/24"

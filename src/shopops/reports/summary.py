@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-import duckdb
-import polars as pl
-
 from shopops.errors import UserError
 from shopops.metrics.catalog import Catalog, load_catalog
 from shopops.metrics.coverage import has_data
+from shopops.metrics.source import WarehouseReader
 from shopops.metrics.totals import TOTAL_SHOP
 from shopops.settings import Settings
 
@@ -66,29 +64,12 @@ class Summary:
     omitted: int  # lines left out to stay within the limit
 
 
-class SummarySource(Protocol):
+class SummarySource(WarehouseReader, Protocol):
     """What the summary needs from a workspace (the Workspace class has all of it)."""
 
     settings: Settings
 
-    @property
-    def connection(self) -> duckdb.DuckDBPyConnection: ...
-
     def shops(self) -> list[tuple[str, str, Decimal]]: ...
-
-    def data_dates(self) -> tuple[dt.date | None, dt.date | None]: ...
-
-    def master_table(
-        self,
-        start: dt.date | None = None,
-        end: dt.date | None = None,
-        *,
-        shops: Sequence[str] | None = None,
-        grain: str = "day",
-        compare: bool = False,
-        provenance: bool = False,
-        total: bool = False,
-    ) -> pl.DataFrame: ...
 
 
 @dataclass(frozen=True)

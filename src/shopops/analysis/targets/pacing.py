@@ -18,9 +18,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
 
-import duckdb
 import polars as pl
 
 from shopops.analysis.targets.forecast import Forecast, Series, forecast_with_range
@@ -28,6 +26,7 @@ from shopops.analysis.targets.periods import TargetPeriod
 from shopops.analysis.targets.store import Scope, Target, load_targets, shops_of, target_kind
 from shopops.errors import UserError
 from shopops.metrics.catalog import Catalog, Metric, load_catalog
+from shopops.metrics.source import WarehouseReader
 from shopops.metrics.totals import TOTAL_SHOP
 
 HISTORY_DAYS = 800  # daily history read for forecasts: two years and the backtest margin
@@ -48,25 +47,8 @@ STATUS_NOTES = {
 }
 
 
-class PaceSource(Protocol):
-    """What pacing needs from a workspace (the Workspace class has all of it)."""
-
-    @property
-    def connection(self) -> duckdb.DuckDBPyConnection: ...
-
-    def data_dates(self) -> tuple[dt.date | None, dt.date | None]: ...
-
-    def master_table(
-        self,
-        start: dt.date | None = None,
-        end: dt.date | None = None,
-        *,
-        shops: Sequence[str] | None = None,
-        grain: str = "day",
-        compare: bool = False,
-        provenance: bool = False,
-        total: bool = False,
-    ) -> pl.DataFrame: ...
+# What pacing needs from a workspace: its connection, data dates and master table.
+PaceSource = WarehouseReader
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ class RawExport:
         assert self.csv_path is not None
         source = self.csv_path
         try:
-            # Lines are counted while DuckDB reads (bytes.count and DuckDB both run outside the GIL).
+            # Lines are counted while DuckDB reads: DuckDB works outside the GIL, so the count overlaps it.
             with ThreadPoolExecutor(max_workers=1) as pool:
                 lines = pool.submit(_line_count, source)
                 records = self._read_csv(con, table, source, columns)

@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
-import duckdb
 import polars as pl
 
 from shopops.analysis.targets import Pace, ReviewRow, pace, review
@@ -19,6 +18,7 @@ from shopops.metrics.breakdowns import channel_table, refund_reasons, refunded_i
 from shopops.metrics.catalog import Catalog, load_catalog
 from shopops.metrics.coverage import coverage, files_used, has_data
 from shopops.metrics.master import COMPARISON_LABELS, COMPARISONS
+from shopops.metrics.source import WarehouseReader
 from shopops.metrics.totals import TOTAL_SHOP
 from shopops.settings import Settings
 
@@ -30,32 +30,15 @@ WEEKDAYS = "一二三四五六日"
 TREND_PERIODS = {"day": 30, "week": 26, "month": 13}
 
 
-class ReportSource(Protocol):
+class ReportSource(WarehouseReader, Protocol):
     """What a report needs from a workspace (the Workspace class has all of it)."""
 
     root: Path
     settings: Settings
 
-    @property
-    def connection(self) -> duckdb.DuckDBPyConnection: ...
-
     def shops(self) -> list[tuple[str, str, Decimal]]: ...
 
     def sources(self) -> list[SourceSpec]: ...
-
-    def data_dates(self) -> tuple[dt.date | None, dt.date | None]: ...
-
-    def master_table(
-        self,
-        start: dt.date | None = None,
-        end: dt.date | None = None,
-        *,
-        shops: Sequence[str] | None = None,
-        grain: str = "day",
-        compare: bool = False,
-        provenance: bool = False,
-        total: bool = False,
-    ) -> pl.DataFrame: ...
 
 
 @dataclass(frozen=True)

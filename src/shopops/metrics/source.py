@@ -1,0 +1,36 @@
+"""What analyses and reports read from a workspace, as a protocol (the Workspace class is one).
+
+Analyses and reports sit below the workspace in the data flow and may not import it; they are
+handed any object with these members (the Workspace, the dashboard's scoped data, a test double).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+import duckdb
+import polars as pl
+
+
+class WarehouseReader(Protocol):
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection: ...
+
+    def data_dates(self) -> tuple[dt.date | None, dt.date | None]: ...
+
+    def master_table(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        *,
+        shops: Sequence[str] | None = None,
+        grain: str = "day",
+        compare: bool = False,
+        provenance: bool = False,
+        total: bool = False,
+    ) -> pl.DataFrame: ...
+
+
+__all__ = ["WarehouseReader"]
