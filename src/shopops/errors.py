@@ -8,12 +8,15 @@ message and exits with code 1. Anything else that escapes is a bug in ShopOps.
     ShopOpsError
     ├── UserError                 exit code 1, message shown as is
     │   ├── WorkspaceError        no workspace, broken config, unknown shop …
+    │   │   └── WarehouseError    warehouse.duckdb damaged, or written by a newer ShopOps
+    │   ├── DiskFullError         a write failed: the disk (or a file size limit) is full
     │   └── InputError            a file that cannot be imported (names file/row/column/value)
     │       ├── UnreadableFileError   empty, not a spreadsheet, truncated, several files in a ZIP
     │       ├── UnknownSourceError    headers match no known export type
     │       ├── MissingColumnError    a required column is absent
     │       ├── BadValueError         a value that does not parse (money, date, ID …)
-    │       └── ShopUnknownError      the file's shop cannot be determined
+    │       ├── ShopUnknownError      the file's shop cannot be determined
+    │       └── ShopScopeError        rows of a shop the importing user may not write
     └── DefinitionError           a broken built-in definition (metric catalog, source spec): a bug
 """
 
@@ -32,6 +35,18 @@ class UserError(ShopOpsError):
 
 class WorkspaceError(UserError):
     """The workspace, its config or its registries are not in the state a command needs."""
+
+
+class WarehouseError(WorkspaceError):
+    """warehouse.duckdb cannot be used as it is: damaged, or written by a newer ShopOps."""
+
+
+class DiskFullError(UserError):
+    """A write failed because the disk (or a file size limit) is full."""
+
+    def __init__(self, where: str, then: str = "run the command again") -> None:
+        self.where = where
+        super().__init__(f"the disk is full (writing {where}) — free some space and {then}")
 
 
 class InputError(UserError):
@@ -95,6 +110,10 @@ class BadValueError(InputError):
 
 class ShopUnknownError(InputError):
     """The shop a file belongs to cannot be determined."""
+
+
+class ShopScopeError(InputError):
+    """A file holds rows of a shop the importing user may not write."""
 
 
 class DefinitionError(ShopOpsError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 import yaml
 
 from shopops.errors import WorkspaceError
+from shopops.holiday_settings import user_holidays
+from shopops.proxy_settings import trusted_proxies
 
 CONFIG_NAME = "shopops.yaml"
 
@@ -72,6 +75,30 @@ push:
 #       sender: ops@example.com      # default: user
 #       recipients: [boss@example.com]
 
+# 读取上限 (limits): the largest file an import accepts, so a damaged or hostile file cannot fill
+# the disk or the memory. A file past one is refused with one line naming the key to raise here.
+#   limits:
+#     unpacked_mb: 1024        # a ZIP member, or all parts of a workbook, unpacked (MiB)
+#     ratio: 100               # unpacked size ÷ packed size of a ZIP member or workbook part
+#     rows: 5000000            # rows of a table (lines of a text file)
+#     columns: 1000            # columns of a row
+#     cells: 20000000          # rows × columns of a workbook sheet (read into memory at once)
+#     cell_chars: 32767        # characters in one cell (Excel's own limit)
+#     span: 1000               # colspan / rowspan of a cell in an HTML ".xls"
+
+# 备份 (backup): `shopops run daily` writes backups/daily-<time>.zip (the warehouse, this file and a
+# manifest) and keeps the newest `keep` of them (0 = none); `shopops backup` writes one on demand.
+# dir may be another disk or a synced folder (relative = inside the workspace).
+#   backup:
+#     keep: 14
+#     dir: backups
+
+# 驾驶舱 behind a reverse proxy (nginx, caddy …): the proxies whose X-Forwarded-For is believed, as
+# addresses or networks. Without them the client is the connecting address (login throttling counts
+# wrong passwords per user and client address; a proxy not listed makes every user one client).
+#   web:
+#     trusted_proxies: [127.0.0.1, 10.0.0.0/8]
+
 # 异常发现 (shopops findings): thresholds of the rule presets; every key is optional.
 #   alerts:
 #     provisional_days: 7          # refunds / ad attribution still move for this many days
@@ -85,6 +112,15 @@ push:
 #   promo_calendar:
 #     promotions:
 #       - {key: anniversary, label: 店庆, start: "09-20", end: "09-22", after: 3}
+
+# 节假日 (holidays): chinese-calendar knows holidays only up to the year of its release (pip install -U
+# chinese-calendar). For a later year copy the days off ("first..last": name) and the 调休 working days
+# from the State Council's notice here, or its 春节 counts as ordinary days in the baselines
+# (`shopops doctor` warns 60 days ahead). The dates below are an example only:
+#   holidays:
+#     "2027-01-01": 元旦
+#     "2027-02-05..2027-02-11": 春节
+#   workdays: ["2027-02-14"]
 """
 
 
@@ -101,6 +137,18 @@ class CustomSource:
     label: str
     aliases: dict[str, list[str]]
 
+
+# limits: in shopops.yaml, with their defaults: the largest file the readers accept (their
+# ReadLimits, shopops.ingest.readers.limits, takes its fields and defaults from here).
+READ_LIMIT_DEFAULTS: dict[str, int] = {
+    "unpacked_mb": 1024,
+    "ratio": 100,
+    "rows": 5_000_000,
+    "columns": 1_000,
+    "cells": 20_000_000,
+    "cell_chars": 32_767,
+    "span": 1_000,
+}
 
 PUSH_KINDS = ("dingtalk", "wecom", "feishu", "email")
 PUSH_FORMATS = ("markdown", "text")
@@ -135,6 +183,12 @@ class PushSettings:
     channels: dict[str, PushChannel] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BackupSettings:
+    keep: int = 14  # daily backups `shopops run daily` keeps (0 = none)
+    dir: Path | None = None  # None = <workspace>/backups; relative = inside the workspace
+
+
 @dataclass
 class Settings:
     path: Path
@@ -145,6 +199,11 @@ class Settings:
     shipping_default: ShippingRule = field(default_factory=ShippingRule)
     shipping_by_shop: dict[str, ShippingRule] = field(default_factory=dict)
     push: PushSettings = field(default_factory=PushSettings)
+    limits: dict[str, int] = field(default_factory=lambda: dict(READ_LIMIT_DEFAULTS))
+    backup: BackupSettings = field(default_factory=BackupSettings)
+    holidays: dict[dt.date, str] = field(default_factory=dict)  # user-added 放假 days → name
+    workdays: frozenset[dt.date] = frozenset()  # user-added 调休 working days
+    trusted_proxies: tuple[str, ...] = ()  # web.trusted_proxies: networks such as 10.0.0.0/8
     raw: dict[str, Any] = field(default_factory=dict)
 
     def shipping_for(self, shop: str) -> ShippingRule:
@@ -180,6 +239,8 @@ def load_settings(path: Path) -> Settings:
         raise WorkspaceError(
             f"{path.name} is not valid YAML ({error}) — fix the file or delete it"
         ) from error
+    except ValueError as error:  # a date that does not exist, such as 2027-02-30 (unquoted)
+        raise WorkspaceError(f"{path.name} has a date that does not exist ({error}) — correct it") from error
     if not isinstance(data, dict):
         raise WorkspaceError(
             f"{path.name} must be a mapping of settings — compare with `shopops init` output"
@@ -209,6 +270,10 @@ def load_settings(path: Path) -> Settings:
         for shop, rule in (shipping.get("shops") or {}).items()
     }
     push = _push_settings(data.get("push") or {}, problems)
+    limits = _read_limits(data.get("limits") or {}, problems)
+    backup = _backup_settings(data.get("backup"), problems)
+    holidays, workdays = user_holidays(data.get("holidays"), data.get("workdays"), problems)
+    proxies = trusted_proxies(data.get("web"), problems)
     if problems:
         raise WorkspaceError(f"{path.name}: " + "; ".join(problems))
     return Settings(
@@ -220,6 +285,11 @@ def load_settings(path: Path) -> Settings:
         shipping_default=default_rule,
         shipping_by_shop=by_shop,
         push=push,
+        limits=limits,
+        backup=backup,
+        holidays=holidays,
+        workdays=workdays,
+        trusted_proxies=proxies,
         raw=data,
     )
 
@@ -277,6 +347,47 @@ def _number(value: Any, where: str, problems: list[str], default: float, *, whol
         problems.append(f"{where} is {value!r}; write a {'whole ' if whole else ''}number of 0 or more")
         return default
     return number
+
+
+def _read_limits(data: Any, problems: list[str]) -> dict[str, int]:
+    limits = dict(READ_LIMIT_DEFAULTS)
+    if not isinstance(data, dict):
+        problems.append("limits must be a mapping such as {rows: 5000000, unpacked_mb: 2048}")
+        return limits
+    for key, value in data.items():
+        if key not in limits:
+            problems.append(f"limits.{key} is not a setting (use {', '.join(READ_LIMIT_DEFAULTS)})")
+        elif (
+            not (
+                (isinstance(value, int) and not isinstance(value, bool))
+                or (isinstance(value, float) and value.is_integer())
+            )
+            or value < 1
+        ):
+            problems.append(f"limits.{key} is {value!r}; write a whole number of 1 or more")
+        else:
+            limits[key] = int(value)
+    return limits
+
+
+def _backup_settings(data: Any, problems: list[str]) -> BackupSettings:
+    if data is None:
+        return BackupSettings()
+    if not isinstance(data, dict):
+        problems.append("backup must be a mapping such as {keep: 14, dir: backups}")
+        return BackupSettings()
+    for key in data:
+        if key not in ("keep", "dir"):
+            problems.append(f"backup.{key} is not a setting (use keep, dir)")
+    keep = data.get("keep", 14)
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
+        problems.append(f"backup.keep is {keep!r}; write a whole number of 0 or more (0 = no daily backups)")
+        keep = 14
+    folder = data.get("dir")
+    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
+        problems.append(f"backup.dir is {folder!r}; write a folder such as backups or D:/shopops-backups")
+        folder = None
+    return BackupSettings(keep=keep, dir=Path(folder.strip()).expanduser() if folder else None)
 
 
 def _push_settings(data: Any, problems: list[str]) -> PushSettings:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+import re
+import shutil
+import tempfile
+import time
+import unicodedata
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -12,16 +18,21 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from shopops.errors import WorkspaceError
-from shopops.ingest.pipeline import Importer, ImportResult
+from shopops.errors import DiskFullError, WorkspaceError
+from shopops.ingest.pipeline import Importer, ImportResult, work_folder
+from shopops.ingest.readers.limits import ReadLimits
 from shopops.ingest.sources import SourceRegistry, SourceSpec, load_builtin_specs
 from shopops.metrics.master import ShippingRates, master_table
 from shopops.platforms import PLATFORMS
 from shopops.settings import CONFIG_NAME, DEFAULT_CONFIG, CustomSource, Settings, load_settings
-from shopops.warehouse import Warehouse
+from shopops.warehouse import Warehouse, audit
+from shopops.warehouse.connection import disk_full
 
 WAREHOUSE_NAME = "warehouse.duckdb"
 HOME_VARIABLE = "SHOPOPS_HOME"
+TEMP_NAME = ".tmp"  # imports' temporary copies (transcoded text, unzipped files), never /tmp
+STALE_AFTER = 24 * 3600.0  # seconds after which anything left in TEMP_NAME is removed at open
+_OWNED = re.compile(r"shopops-(\d+)-")  # a work_folder's name holds the pid of its process
 
 
 def find_workspace(explicit: Path | None = None) -> Path:
@@ -43,9 +54,27 @@ def find_workspace(explicit: Path | None = None) -> Path:
     )
 
 
+def check_shop_name(name: str) -> None:
+    """Refuse a shop name that lists of shops (users' shops, ``--shops A,B``) could not hold."""
+    if not name.strip():
+        raise WorkspaceError("a shop needs a name")
+    if "," in name or "，" in name:
+        raise WorkspaceError(
+            f"shop name {name!r} contains a comma — lists of shops are separated by commas;"
+            " choose a name without , or ，"
+        )
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
+        raise WorkspaceError(
+            f"shop name {name!r} contains a control character (tab, line break …) — type it on one line"
+        )
+    if name != name.strip():
+        raise WorkspaceError(f"shop name {name!r} starts or ends with a space — write {name.strip()!r}")
+
+
 class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.temp_root = _temp_root(root / TEMP_NAME)  # first: a damaged warehouse must not keep litter
         self.settings: Settings = load_settings(root / CONFIG_NAME)
         self.warehouse = Warehouse(root / WAREHOUSE_NAME)
         self.registry = SourceRegistry(self._specs())
@@ -61,6 +90,10 @@ class Workspace:
             config.write_text(DEFAULT_CONFIG, encoding="utf-8")
         for folder in ("inbox", "reports"):
             (root / folder).mkdir(exist_ok=True)
+        ignore = root / ".gitignore"
+        if ignore.is_file() and f"{TEMP_NAME}/" not in ignore.read_text(encoding="utf-8").split():
+            with ignore.open("a", encoding="utf-8") as handle:
+                handle.write(f"\n{TEMP_NAME}/\n")
         return cls(root)
 
     @classmethod
@@ -109,12 +142,16 @@ class Workspace:
     def sources(self) -> list[SourceSpec]:
         return list(self.registry.specs.values())
 
+    def reload_settings(self) -> None:
+        """Read shopops.yaml again (a restore replaced it) and rebuild what depends on it."""
+        self.settings = load_settings(self.root / CONFIG_NAME)
+        self.registry = SourceRegistry(self._specs())
+        self._importer = None
+
     # -- shops -----------------------------------------------------------------------------
 
     def add_shop(self, name: str, platform: str, fee_rate: str | Decimal = "0") -> None:
-        name = name.strip()
-        if not name:
-            raise WorkspaceError("a shop needs a name")
+        check_shop_name(name)
         if platform not in PLATFORMS:
             raise WorkspaceError(f"platform {platform!r} is not one of {', '.join(PLATFORMS)}")
         try:
@@ -129,7 +166,13 @@ class Workspace:
             raise WorkspaceError(
                 f"shop {name!r} already exists (platform {existing[0]}) — see `shopops shop list`"
             )
-        con.execute("INSERT INTO shops (name, platform, fee_rate) VALUES (?, ?, ?)", [name, platform, rate])
+        with self.warehouse.transaction():
+            con.execute(
+                "INSERT INTO shops (name, platform, fee_rate) VALUES (?, ?, ?)", [name, platform, rate]
+            )
+            audit.record_current(
+                con, "shop.add", name, {"shop": name, "platform": platform, "fee_rate": rate}
+            )
 
     def shops(self) -> list[tuple[str, str, Decimal]]:
         return [
@@ -144,8 +187,46 @@ class Workspace:
     @property
     def importer(self) -> Importer:
         if self._importer is None:
-            self._importer = Importer(self.warehouse, self.registry, self.settings.channel_aliases)
+            self._importer = Importer(
+                self.warehouse,
+                self.registry,
+                self.settings.channel_aliases,
+                workdir=self.temp_root,
+                limits=self.read_limits,
+            )
         return self._importer
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """The largest file an import accepts (``limits:`` in shopops.yaml)."""
+        return ReadLimits(**self.settings.limits)
+
+    def temp_folder(self) -> tempfile.TemporaryDirectory[str]:
+        """A temporary folder inside the workspace (removed at the next open if a kill leaves it)."""
+        return work_folder(self.temp_root)
+
+    @contextmanager
+    def _full_disk_as_one_line(self) -> Iterator[None]:
+        """A write that fails for lack of space (Python or DuckDB) ends the import as one line;
+        the import's transaction was rolled back, so nothing was changed."""
+        try:
+            yield
+        except (OSError, duckdb.Error) as error:
+            where = disk_full(error)
+            if where is None:
+                raise
+            if not where and isinstance(error, OSError):  # Python names no file: the import's copies
+                where = str((self.temp_root or Path(tempfile.gettempdir())).absolute())
+            elif not where:  # DuckDB names none when it spills to its temp directory
+                where = self._spill_folder()
+            raise DiskFullError(where, "import again; nothing was changed") from error
+
+    def _spill_folder(self) -> str:
+        with suppress(duckdb.Error):
+            row = self.connection.execute("SELECT current_setting('temp_directory')").fetchone()
+            if row and row[0]:
+                return str(row[0])
+        return str(self.root.absolute())
 
     def import_file(
         self,
@@ -155,10 +236,14 @@ class Workspace:
         source: str | None = None,
         mapping: dict[str, str] | None = None,
         save_source: str | None = None,
+        allowed_shops: Collection[str] | None = None,
     ) -> ImportResult:
+        """Import one file; ``allowed_shops`` (a web user's shops) refuses rows of any other shop."""
+        self.warehouse.require_writable()
         if mapping:
             return self._import_mapped(path, shop, source, mapping, save_source)
-        return self.importer.import_file(path, shop=shop, source=source)
+        with self._full_disk_as_one_line():
+            return self.importer.import_file(path, shop=shop, source=source, allowed_shops=allowed_shops)
 
     def _import_mapped(
         self,
@@ -196,8 +281,15 @@ class Workspace:
             for s in fitting
         ]
         registry = SourceRegistry(specs)
-        importer = Importer(self.warehouse, registry, self.settings.channel_aliases)
-        raw_result = importer.import_file(path, shop=shop)
+        importer = Importer(
+            self.warehouse,
+            registry,
+            self.settings.channel_aliases,
+            workdir=self.temp_root,
+            limits=self.read_limits,
+        )
+        with self._full_disk_as_one_line():
+            raw_result = importer.import_file(path, shop=shop)
         chosen = raw_result.source_key
         base = next(s for s in fitting if chosen in (key, f"{key}:{s.key}"))
         if save_source:
@@ -211,6 +303,9 @@ class Workspace:
             )
             self.registry = SourceRegistry(self._specs())
             self._importer = None
+            audit.record_current(
+                self.connection, "source.save", save_source, {"base": base.key, "map": mapping}
+            )
         return raw_result
 
     def imports(self, limit: int = 50) -> list[tuple[object, ...]]:
@@ -268,3 +363,52 @@ class Workspace:
             shipping=self.shipping_rates(),
             total=total,
         )
+
+
+def _temp_root(folder: Path) -> Path | None:
+    """The workspace's temp folder, emptied of what killed imports left; None if it cannot be made."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return None  # a read-only workspace: imports use the system's temp folder
+    clean_leftovers(folder)
+    return folder
+
+
+def clean_leftovers(folder: Path, *, older_than: float = STALE_AFTER) -> list[Path]:
+    """Remove from ``folder`` the work folders of processes that are gone, and anything older
+    than ``older_than`` seconds. Folders of running processes stay: a `shopops serve` or another
+    import may be using them right now. Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        owner = _OWNED.match(entry.name)
+        try:
+            age = now - entry.lstat().st_mtime
+        except OSError:
+            continue  # removed meanwhile
+        if age < older_than and (owner is None or _running(int(owner.group(1)))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with suppress(OSError):
+                entry.unlink()
+        removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # os.kill(pid, 0) is no probe on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it runs, as another user
+        return True
+    return True

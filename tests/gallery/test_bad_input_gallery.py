@@ -33,6 +33,7 @@ import xlsxwriter
 from click.testing import CliRunner
 
 from shopops.cli.main import cli
+from tests.gallery.accepted import ACCEPTED
 
 FILES = Path(__file__).parent / "files"
 SHOP = "某某旗舰店"
@@ -273,6 +274,12 @@ GALLERY: list[Case] = [
         " — save it again as CSV (UTF-8) or Excel (.xlsx) and import that file",
     ),
     Case(
+        "one-byte-cut-character",
+        "某某旗舰店_cut_character.csv",
+        "某某旗舰店_cut_character.csv, row 1: is neither UTF-8 nor GBK/GB18030 text"
+        " — save it again as CSV (UTF-8) or Excel (.xlsx) and import that file",
+    ),
+    Case(
         "bad-value-after-blank-line",
         "某某旗舰店_blank_line_in_data.csv",
         '某某旗舰店_blank_line_in_data.csv, row 4, column "支付金额": value "abc" is not an amount of money'
@@ -283,6 +290,50 @@ GALLERY: list[Case] = [
         "某某旗舰店_blank_rows_above_header.xlsx",
         '某某旗舰店_blank_rows_above_header.xlsx, row 5, column "支付金额": value "abc" is not an amount of'
         f" money — {NUMBER_HINT}",
+    ),
+    # -- nothing silently lost, merged or put in the wrong shop --------------------------------
+    Case(
+        "item-rows-forced-into-shop-day",
+        "某某旗舰店_商品明细_as_shop_daily.csv",
+        "某某旗舰店_商品明细_as_shop_daily.csv: rows 2 and 3 are two different rows for the same 统计日期"
+        " 2024-11-01 (and 1 more 统计日期 like it), but a 生意参谋 · 店铺整体日报 export has one row per"
+        " 店铺、统计日期 — this looks like a 生意参谋 · 商品效果 export: import it with --source sycm_item_daily",
+        ("--source", "sycm_shop_daily"),
+    ),
+    Case(
+        "one-order-twice-with-different-amounts",
+        "某某旗舰店_订单_same_id_twice.csv",
+        "某某旗舰店_订单_same_id_twice.csv: rows 2 and 4 are two different rows for the same 订单编号"
+        " 3912345678901234567, but a 千牛 · 订单报表（订单级） export has one row per 店铺、订单编号"
+        " — remove the extra rows, or check that the file is the export you meant",
+    ),
+    Case(
+        "shop-option-against-shop-column",
+        "orders_two_shops.csv",
+        'orders_two_shops.csv, row 3, column "店铺名称": value "另一家店" names another shop than --shop'
+        " 某某旗舰店 — drop --shop to import each row under the shop its column names, or fix the file",
+        ("--shop", SHOP),
+    ),
+    Case(
+        "shop-option-against-file-name",
+        "另一家店_店铺整体.csv",
+        "另一家店_店铺整体.csv: is for shop 另一家店 (named in its file name), but --shop says 某某旗舰店"
+        " — drop --shop to import it as 另一家店, or rename the file if it really is 某某旗舰店's",
+        ("--shop", SHOP),
+    ),
+    Case(
+        "required-measure-placeholder",
+        "某某旗舰店_gmv_na.csv",
+        '某某旗舰店_gmv_na.csv, row 3, column "支付金额": value "N/A" is empty or a placeholder, but every row'
+        " of a 生意参谋 · 店铺整体日报 export needs 支付金额 (and 1 more row like it) — fill in the number"
+        " (0 if there was none) or remove the row, then import the file again",
+    ),
+    Case(
+        "tie-with-both-reports-named",
+        "某某旗舰店_直通车_引力魔方_计划报表.csv",
+        "某某旗舰店_直通车_引力魔方_计划报表.csv: matches several export types equally: ylmf_report"
+        " (引力魔方 / 钻展（精准人群推广）· 计划报表), ztc_report (直通车（关键词推广）· 计划报表)"
+        " — its name or title names several of them; pass --source ylmf_report or --source ztc_report",
     ),
     Case(
         "bad-value-after-multiline-cell",
@@ -330,15 +381,6 @@ def warehouse_state(workspace: Path) -> tuple[dict[str, int], list[tuple[str, st
 
 
 @pytest.fixture(scope="module")
-def template_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("template") / "ws"
-    assert invoke("init", str(root))[0] == 0
-    for name, platform in SHOPS.items():
-        assert invoke("-w", str(root), "shop", "add", name, "--platform", platform)[0] == 0
-    return root
-
-
-@pytest.fixture(scope="module")
 def run_case(template_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case], Outcome]:
     """Each case runs once, in its own copy of the template workspace; both tests read the result."""
     cache: dict[str, Outcome] = {}
@@ -371,7 +413,7 @@ def _params(kind: str) -> list[object]:
 
 
 def test_gallery_files_all_used() -> None:
-    used = {case.file for case in GALLERY}
+    used = {case.file for case in GALLERY} | {case.file for case in ACCEPTED}
     committed = {path.name for path in FILES.iterdir()}
     assert committed - used == set()
     assert {case.file for case in GALLERY if case.file not in BUILDERS} - committed == {"does_not_exist.csv"}
@@ -387,7 +429,8 @@ def test_rejected_cleanly(case: Case, run_case: Callable[[Case], Outcome]) -> No
     assert outcome.stderr_lines
     assert outcome.stderr_lines[0].startswith(f"✗ {case.file}")
     assert outcome.tables
-    assert outcome.tables == dict.fromkeys(outcome.tables, 0)
+    # Only the template's own records remain: adding its shops (a refused import records nothing).
+    assert outcome.tables == dict.fromkeys(outcome.tables, 0) | {"audit_log": len(SHOPS)}
     assert outcome.shops == sorted(SHOPS.items())
 
 

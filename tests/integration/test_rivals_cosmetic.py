@@ -5,11 +5,15 @@ Expected values were computed by hand from the raw file (grep the item id in cos
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from shopops.analysis.competitors import daily_sales
+from shopops.workspace import Workspace
 from tests.conftest import DATASETS, run_cli
 
 COSMETIC = DATASETS / "cosmetic.csv"
@@ -75,8 +79,12 @@ def test_daily_sales_follow_a_cumulative_mapping(tmp_path: Path) -> None:
     nivea = {s["date"]: s for s in sales if s["item_id"] == NIVEA}
     assert nivea["2016-11-05"]["counter_status"] == "first" and nivea["2016-11-05"]["units"] is None
     assert nivea["2016-11-06"]["units"] == 9  # 23028 - 23019
-    assert nivea["2016-11-08"]["counter_status"] == "gap"  # 11-07 missing: 29 units over 2 days
-    assert nivea["2016-11-08"]["units"] == 14.5 and nivea["2016-11-08"]["revenue"] == 609.0
+    # 11-07 missing: 29 units over 2 days, whole units, the later reading's day gets the odd one;
+    # the skipped day is priced at the later reading's ¥42
+    gap = [(nivea[d]["counter_status"], nivea[d]["estimated"]) for d in ("2016-11-07", "2016-11-08")]
+    assert gap == [("gap", True), ("gap", True)] and nivea["2016-11-06"]["estimated"] is False
+    assert (nivea["2016-11-07"]["units"], nivea["2016-11-07"]["revenue"]) == (14, 588.0)
+    assert (nivea["2016-11-08"]["units"], nivea["2016-11-08"]["revenue"]) == (15, 630.0)
     assert nivea["2016-11-11"]["units"] == 801 and nivea["2016-11-11"]["revenue"] == 29637.0  # 801 × 37
     assert nivea["2016-11-14"]["units"] == 37 and nivea["2016-11-14"]["revenue"] == 1554.0  # 37 × 42
     skii = [s for s in sales if s["item_id"] == SKII]
@@ -101,3 +109,34 @@ def test_cumulative_counters_that_go_down_are_said_to_be_data_problems(tmp_path:
     findings = _json(root, "findings", "--from", "2016-11-06", "--to", "2016-11-14")
     problems = [f for f in findings if f["metric"] == "rival_sales" and "数据问题" in str(f["explanation"])]
     assert problems and all(f["value"] is None for f in problems)
+
+
+def test_every_window_adds_up_to_the_counter_differences(tmp_path: Path) -> None:
+    """Items skip snapshot days (476 item-days over 313 gaps): no window may lose a gap's sales."""
+    root, _ = _workspace(tmp_path, CUMULATIVE)
+    raw = pl.read_csv(COSMETIC, encoding="utf8-lossy", infer_schema_length=0).select(
+        pl.col("店名").alias("shop"),
+        pl.col("id").alias("item"),
+        pl.col("update_time").str.to_date("%Y/%m/%d").alias("date"),
+        pl.col("sale_count").cast(pl.Int64).alias("total"),
+    )
+    readings = raw.drop_nulls("total").group_by("shop", "item", "date").agg(pl.col("total").max())
+    steps = readings.sort("date").with_columns(pl.col("total").diff().over("shop", "item").alias("step"))
+    counted = steps.filter(pl.col("step") >= 0)  # a counter that falls gives no sales figure
+    truth = counted.group_by("item").agg(pl.col("step").sum())
+    assert int(truth["step"].sum()) == 4_255_713  # before spreading gaps: 4,156,535 (99,178 lost)
+    first, last = dt.date(2016, 11, 5), dt.date(2016, 11, 14)
+    with Workspace.open(root) as workspace:
+        con = workspace.connection
+        whole = daily_sales(con, first, last)
+        by_item = whole.group_by("item_id").agg(pl.col("units").sum())
+        got = dict(zip(by_item["item_id"], by_item["units"], strict=True))
+        assert all(got[i] == s for i, s in zip(truth["item"], truth["step"], strict=True))
+        assert whole["units"].sum() == 4_255_713
+        for offset in range(4):  # the 7-day windows (the CLI's default span)
+            start = first + dt.timedelta(days=offset)
+            stop = start + dt.timedelta(days=6)
+            inside = whole.filter(pl.col("date").is_between(start, stop))["units"].sum()
+            assert daily_sales(con, start, stop)["units"].sum() == inside
+        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+        assert sum(daily_sales(con, d, d)["units"].sum() for d in days) == 4_255_713

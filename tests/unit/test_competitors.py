@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,9 @@ def warehouse(tmp_path: Path) -> Iterator[Warehouse]:
     house.close()
 
 
-def snap(house: Warehouse, rows: list[tuple[int, str, float | None, int | None]], shop: str = "甲店") -> None:
+def snap(
+    house: Warehouse, rows: Sequence[tuple[int, str, float | None, int | None]], shop: str = "甲店"
+) -> None:
     for n, item, price, total in rows:
         house.connection.execute(
             "INSERT INTO rival_snapshots (date, rival_shop, item_id, price, sales_total) VALUES (?, ?, ?, ?, ?)",
@@ -51,7 +53,7 @@ def test_counter_status_and_units(warehouse: Warehouse) -> None:
         [
             (0, "a", 10, 100),
             (1, "a", 10, 110),  # ok: 10
-            (3, "a", 10, 130),  # gap: 20 over 2 days = 10 a day
+            (3, "a", 10, 130),  # gap: 20 over 2 days = 10 a day, day 2 (no snapshot) included
             (4, "a", 10, 125),  # decrease: a data problem, unknown
             (5, "a", 10, 5),  # reset: ≤ 20% of 125
             (6, "a", 10, 12),  # counts on from the new value: 7
@@ -59,10 +61,14 @@ def test_counter_status_and_units(warehouse: Warehouse) -> None:
         ],
     )
     frame = daily_sales(warehouse.connection, day(0), day(7))
-    assert frame["counter_status"].to_list() == ["first", "ok", "gap", "decrease", "reset", "ok", "blank"]
-    assert frame["units"].to_list() == [None, 10.0, 10.0, None, None, 7.0, None]
+    assert frame["date"].to_list() == [day(n) for n in range(8)]
+    statuses = ["first", "ok", "gap", "gap", "decrease", "reset", "ok", "blank"]
+    assert frame["counter_status"].to_list() == statuses
+    assert frame["estimated"].to_list() == [False, False, True, True, False, False, False, False]
+    assert frame["units"].to_list() == [None, 10.0, 10.0, 10.0, None, None, 7.0, None]
     assert [None if r is None else float(r) for r in frame["revenue"]] == [
         None,
+        100.0,
         100.0,
         100.0,
         None,

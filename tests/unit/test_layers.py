@@ -16,7 +16,7 @@ ALLOWED = {
     "reports": {"metrics", "ingest", "analysis"},
     "delivery": set(),
     "demo": {"ingest", "metrics", "analysis", "reports", "warehouse", "workspace"},
-    "web": {"metrics", "analysis", "reports", "ingest", "warehouse", "workspace", "inbox"},
+    "web": {"metrics", "analysis", "reports", "ingest", "warehouse", "workspace", "inbox", "health"},
     "cli": {
         "web",
         "ingest",
@@ -27,10 +27,13 @@ ALLOWED = {
         "warehouse",
         "workspace",
         "inbox",
+        "health",
+        "operations",
         "demo",
     },
+    "operations": {"warehouse", "workspace"},
 }
-FOUNDATION = {"errors", "settings", "channels", "platforms", "__init__"}
+FOUNDATION = {"errors", "settings", "channels", "platforms", "holiday_settings", "proxy_settings", "__init__"}
 
 
 def stage_of(module: str) -> str:

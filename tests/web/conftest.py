@@ -139,7 +139,9 @@ def serving(web: WebDemo, *, local_cli: bool = False) -> Iterator[LiveServer]:
     app = create_app(web.workspace, local_secret=info.secret)
     if local_cli:
         attach_local_cli(app, web.workspace)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -15,6 +15,12 @@ def invoke(demo: DemoWorkspace, *args: str, stdin: str | None = None) -> tuple[i
     return result.exit_code, result.output
 
 
+def invoke_stdout(demo: DemoWorkspace, *args: str) -> tuple[int, str]:
+    """Standard output alone (``user token`` says what it made on standard error)."""
+    result = CliRunner().invoke(cli, ["--workspace", str(demo.root), *args])
+    return result.exit_code, result.stdout
+
+
 def test_add_list_token_and_password(fresh_demo: DemoWorkspace) -> None:
     code, output = invoke(
         fresh_demo,
@@ -30,8 +36,8 @@ def test_add_list_token_and_password(fresh_demo: DemoWorkspace) -> None:
     )
     assert code == 0, output
     assert "小王" in invoke(fresh_demo, "user", "list")[1]
-    code, token = invoke(fresh_demo, "user", "token", "小王")
-    assert code == 0 and token.startswith("sho_")
+    code, token = invoke_stdout(fresh_demo, "user", "token", "小王")
+    assert code == 0 and token.startswith("sho_") and token.count("\n") == 1
     with Workspace.open(fresh_demo.root) as workspace:
         stored = workspace.connection.execute("SELECT password_hash FROM users").fetchone()
         assert stored is not None and str(stored[0]).startswith("$argon2id$")

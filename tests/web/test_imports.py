@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.conftest import run_cli
-from tests.web.conftest import PASSWORD, SHOP_A, LiveServer, WebDemo, logged_in
+from tests.web.conftest import PASSWORD, SHOP_A, SHOP_B, LiveServer, WebDemo, logged_in
 
 
 def imported(demo: WebDemo) -> int:
@@ -30,12 +30,26 @@ def test_upload_several_files_in_the_page(fresh_web: WebDemo) -> None:
 
 def test_scoped_operator_uploads_for_their_shop(fresh_web: WebDemo) -> None:
     client, csrf = logged_in(fresh_web.app, "alice")
-    files = {"files": (fresh_web.held_back.name, fresh_web.held_back.read_bytes(), "text/csv")}
+    # The same export under a name that names no shop: a limited user must say which of theirs it is.
+    files = {"files": ("退款管理.csv", fresh_web.held_back.read_bytes(), "text/csv")}
     refused = client.post("/api/imports", files=files, headers={"X-CSRF-Token": csrf})
-    assert refused.status_code == 400  # must name the shop
+    assert refused.status_code == 200
+    assert refused.json()[0]["ok"] is False
+    assert refused.json()[0]["message"].startswith("请选择你的店铺后重新上传 (choose one of your shops")
+    assert SHOP_B not in refused.text  # the importer's list of every registered shop is not shown
     response = client.post("/api/imports", data={"shop": SHOP_A}, files=files, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 200, response.text
     assert response.json()[0]["ok"] is True
+    assert response.json()[0]["shops"] == [SHOP_A]
+
+
+def test_scoped_operator_needs_no_shop_when_the_file_names_theirs(fresh_web: WebDemo) -> None:
+    client, csrf = logged_in(fresh_web.app, "alice")
+    files = {"files": (fresh_web.held_back.name, fresh_web.held_back.read_bytes(), "text/csv")}
+    response = client.post("/api/imports", files=files, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200, response.text
+    assert response.json()[0]["ok"] is True
+    assert response.json()[0]["shops"] == [SHOP_A]
 
 
 def test_cli_import_goes_through_the_running_server(live_server: LiveServer) -> None:

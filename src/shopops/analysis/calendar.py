@@ -4,6 +4,10 @@ Anomaly detection leaves these days out of the baselines and compares them with 
 (the ``lift`` of the day) instead of the normal one, so 双11 is a peak, not an alarm.
 The default calendar ships as ``promo_calendar.yaml``; ``promo_calendar:`` in shopops.yaml
 changes it (same keys replace, new keys add, ``enabled: false`` removes).
+
+Holidays come from chinese-calendar, which knows the State Council's schedule only up to the year
+of its release; ``holidays:`` and ``workdays:`` in shopops.yaml add days for later years (or
+correct earlier ones), and ``holiday_coverage`` says which coming days have no holiday data at all.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any
 
 import chinese_calendar  # type: ignore[import-untyped]
 import yaml
 
 from shopops.errors import WorkspaceError
+from shopops.holiday_settings import user_holidays
 
 KINDS = ("volume", "rate", "refund")
 Lift = tuple[float, float]
@@ -82,6 +87,18 @@ class PromoCalendar:
     promotions: tuple[Promotion, ...]
     holiday_lift: Mapping[str, Lift]
     after_lift: Mapping[str, Lift]
+    user_holidays: Mapping[dt.date, str] = field(default_factory=dict)  # holidays: in shopops.yaml
+    user_workdays: frozenset[dt.date] = frozenset()  # workdays: (调休上班) in shopops.yaml
+
+    def holiday(self, day: dt.date) -> str | None:
+        """The holiday a day belongs to: shopops.yaml's days first, then chinese-calendar's."""
+        if day in self.user_workdays:
+            return None
+        return self.user_holidays.get(day) or holiday_name(day)
+
+    def user_years(self) -> set[int]:
+        """The years for which shopops.yaml gives holidays or 调休 working days."""
+        return {d.year for d in (*self.user_holidays, *self.user_workdays)}
 
     def day(self, day: dt.date) -> DayContext:
         """The context of one day; where several apply (a holiday inside a promotion) their lifts unite."""
@@ -99,7 +116,7 @@ class PromoCalendar:
                     found.append(DayContext("promo", warm, promotion.lift))
                 elif end < day <= end + dt.timedelta(days=promotion.after):
                     found.append(DayContext("after", f"{promotion.label}后", self.after_lift))
-        holiday = holiday_name(day)
+        holiday = self.holiday(day)
         if holiday:
             found.append(DayContext("holiday", holiday, self.holiday_lift))
         if not found:
@@ -118,7 +135,7 @@ def holiday_name(day: dt.date) -> str | None:
     """The statutory holiday a day belongs to (春节, 国庆节 …); None on other days and weekends.
 
     chinese-calendar knows the State Council's schedule up to its release; later years count as
-    having no holidays until the package is updated.
+    having no holidays until the package is updated or shopops.yaml gives them (``PromoCalendar.holiday``).
     """
     try:
         is_holiday, name = chinese_calendar.get_holiday_detail(day)
@@ -212,9 +229,19 @@ def _default_data() -> dict[str, Any]:
     return data
 
 
-def load_calendar(override: Any = None, *, where: str = "shopops.yaml: promo_calendar") -> PromoCalendar:
-    """The default calendar, changed by the ``promo_calendar:`` mapping of shopops.yaml (if any)."""
+def load_calendar(
+    override: Any = None,
+    *,
+    where: str = "shopops.yaml: promo_calendar",
+    holidays: Any = None,
+    workdays: Any = None,
+) -> PromoCalendar:
+    """The default calendar, changed by the ``promo_calendar:`` mapping of shopops.yaml (if any),
+    with the ``holidays:`` and ``workdays:`` of shopops.yaml added to chinese-calendar's."""
     problems: list[str] = []
+    days_off, working = user_holidays(holidays, workdays, problems)
+    if problems:
+        raise WorkspaceError("shopops.yaml: " + "; ".join(problems))
     default = _default_data()
     if override is not None and not isinstance(override, dict):
         raise WorkspaceError(f"{where} must be a mapping with promotions:, holidays:, after:")
@@ -236,7 +263,7 @@ def load_calendar(override: Any = None, *, where: str = "shopops.yaml: promo_cal
     promotions = [
         p for key, raw in entries.items() if (p := _promotion(raw, f"{where}.promotions ({key})", problems))
     ]
-    holidays = _lift(
+    holiday_lift = _lift(
         (override.get("holidays") or {}).get("lift"),
         f"{where}.holidays.lift",
         problems,
@@ -250,4 +277,61 @@ def load_calendar(override: Any = None, *, where: str = "shopops.yaml: promo_cal
     )
     if problems:
         raise WorkspaceError("; ".join(problems))
-    return PromoCalendar(tuple(promotions), holidays, after)
+    return PromoCalendar(tuple(promotions), holiday_lift, after, days_off, working)
+
+
+# -- coverage: which coming days have holiday data -------------------------------------------
+
+
+@cache
+def builtin_knows(year: int) -> bool:
+    """Whether chinese-calendar has the holiday schedule of ``year``."""
+    try:
+        chinese_calendar.get_holiday_detail(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def builtin_last_year(near: int) -> int | None:
+    """The last year chinese-calendar knows, looking back from ``near``; None if none is known."""
+    return next((y for y in range(near, near - 30, -1) if builtin_knows(y)), None)
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("chinese-calendar")
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+@dataclass(frozen=True)
+class HolidayCoverage:
+    """Holiday data for the days from ``start`` to ``end``: the years without any (``missing``)."""
+
+    start: dt.date
+    end: dt.date
+    missing: tuple[int, ...]  # years of the window known neither to chinese-calendar nor to shopops.yaml
+    user_years: tuple[int, ...]  # years of the window whose holidays come from shopops.yaml
+    builtin_last: int | None  # the last year chinese-calendar knows
+    version: str  # of chinese-calendar
+
+    @property
+    def first_missing_day(self) -> dt.date | None:
+        return max(self.start, dt.date(self.missing[0], 1, 1)) if self.missing else None
+
+
+def holiday_coverage(calendar: PromoCalendar, today: dt.date, days: int = 60) -> HolidayCoverage:
+    """Which years of today and the next ``days`` days have no holiday data (neither built in nor
+    in shopops.yaml): their 春节, 国庆 … would count as ordinary days in the baselines."""
+    end = today + dt.timedelta(days=days)
+    years = range(today.year, end.year + 1)
+    given = calendar.user_years()
+    return HolidayCoverage(
+        start=today,
+        end=end,
+        missing=tuple(y for y in years if not builtin_knows(y) and y not in given),
+        user_years=tuple(y for y in years if y in given),
+        builtin_last=builtin_last_year(end.year),
+        version=package_version(),
+    )

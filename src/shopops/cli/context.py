@@ -7,14 +7,19 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+import duckdb
 from rich.console import Console
 from rich.markup import escape
 
-from shopops.errors import UserError, WorkspaceError
-from shopops.workspace import Workspace, find_workspace
+from shopops.errors import DiskFullError, UserError, WorkspaceError
+from shopops.warehouse.connection import damaged, disk_full, lock_holder
+from shopops.workspace import WAREHOUSE_NAME, Workspace, find_workspace
+
+if TYPE_CHECKING:
+    from shopops.web.security import ServeInfo
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -39,20 +44,59 @@ def fail(message: str) -> None:
 
 
 def user_errors(function: F) -> F:
-    """Print a UserError as one line on stderr and exit 1, instead of a traceback."""
+    """Print a UserError as one line on stderr and exit 1, instead of a traceback; so too a full
+    disk, a damaged warehouse and a write to a warehouse of a newer ShopOps (see ``_fault``)."""
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
         except UserError as error:
             fail(str(error))
+        except (OSError, duckdb.Error) as error:
+            problem = _fault(error)
+            if problem is None:
+                raise
+            fail(problem)
+        workspace = _current_workspace()
+        if workspace is not None and workspace.warehouse.refusal is not None:
+            err.print(f"note: {escape(workspace.warehouse.refusal)}")
+        return result
 
     return wrapper  # type: ignore[return-value]
 
 
+def _current_workspace() -> Workspace | None:
+    ctx = click.get_current_context(silent=True)
+    found = ctx.meta.get(_WORKSPACE) if ctx is not None else None
+    return found if isinstance(found, Workspace) else None
+
+
+def _fault(error: OSError | duckdb.Error) -> str | None:
+    """The one line for a failure that is no bug of ShopOps, or None."""
+    workspace = _current_workspace()
+    where = disk_full(error)
+    if where is not None:
+        return str(DiskFullError(where or (str(workspace.root) if workspace else "a file")))
+    if workspace is None or not isinstance(error, duckdb.Error):
+        return None
+    warehouse = workspace.warehouse
+    problem = damaged(warehouse.path, error)
+    if problem is not None:
+        return str(problem)
+    if warehouse.refusal is not None:  # opened read-only: this command writes, or needs the newer schema
+        if "read-only mode" in str(error):
+            return warehouse.refusal
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return (
+            f"{warehouse.refusal.split(' — ')[0]}, and this command failed on it ({first}) — upgrade ShopOps"
+        )
+    return None
+
+
 # Commands that must not run inside the dashboard's process (they would block or start a second server).
 NOT_FORWARDED = frozenset({"serve", "watch"})
+_WORKSPACE = "shopops.workspace"  # ctx.meta key: the command's workspace, for ``user_errors``
 
 
 def open_workspace(ctx: click.Context) -> Workspace:
@@ -61,20 +105,46 @@ def open_workspace(ctx: click.Context) -> Workspace:
     its output and exit code (so no command ever stops at the warehouse's lock)."""
     served: Workspace | None = ctx.obj.get("served") if ctx.obj else None
     if served is not None:  # running inside the dashboard, on its workspace
+        ctx.meta[_WORKSPACE] = served
         return served
     explicit = ctx.obj.get("workspace") if ctx.obj else None
     root = find_workspace(Path(explicit) if explicit else None)
     _hand_to_dashboard(ctx, root)
     workspace = Workspace.open(root)
     ctx.call_on_close(workspace.close)
+    ctx.meta[_WORKSPACE] = workspace
     return workspace
+
+
+def running_server(root: Path) -> ServeInfo | None:
+    """The `shopops serve` running on the workspace, from its serve file.
+
+    The file's pid alone proves nothing (a killed server's pid may have been reused), so the
+    server must answer on its port with its secret. A server that does not (yet) answer is
+    still trusted while its pid holds the warehouse (it may be starting). Any other serve file
+    is stale: it is removed, with a note on stderr, and the command runs on its own.
+    """
+    from shopops.web.client import answers
+    from shopops.web.security import SERVE_FILE, load_serve_file, read_serve_file, remove_serve_file
+
+    info = load_serve_file(root)
+    if info is None:
+        return None
+    if read_serve_file(root) is None:
+        why = f"its `shopops serve`, pid {info.pid}, has ended"
+    elif answers(info) or lock_holder(root / WAREHOUSE_NAME) in (info.pid, 0):
+        return info
+    else:
+        why = f"pid {info.pid} is no `shopops serve` of this workspace: nothing answers on port {info.port}"
+    remove_serve_file(root, info)
+    err.print(f"note: removed a stale {SERVE_FILE} ({escape(why)})")
+    return None
 
 
 def _hand_to_dashboard(ctx: click.Context, root: Path) -> None:
     from shopops.web.client import forward_command
-    from shopops.web.security import read_serve_file
 
-    info = read_serve_file(root)
+    info = running_server(root)
     argv = ctx.meta.get("shopops.argv")
     if info is None or argv is None:
         return

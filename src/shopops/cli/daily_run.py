@@ -1,7 +1,8 @@
 """`shopops run daily` and `shopops watch`: the hands-off morning job (for cron / Task Scheduler).
 
 One run: import everything new in ``inbox/`` (archived when imported, left with a reason file
-when not), write the 日报 for the latest day with data, find what moved, push the summary.
+when not), back the workspace up (the newest ``backup.keep`` daily backups are kept), write the
+日报 for the latest day with data, find what moved, push the summary.
 Every step reports on its own line; a failing step is said and the next one still runs.
 """
 
@@ -21,6 +22,7 @@ from shopops.cli.importing import describe
 from shopops.cli.push import print_results, push_summary
 from shopops.errors import UserError
 from shopops.inbox import InboxOutcome, pending_files, process_inbox
+from shopops.operations.backup import backup_folder, daily_backup
 from shopops.reports.summary import FindingLine, PacingLine
 from shopops.reports.summary_inputs import summary_inputs
 from shopops.reports.workbook import build_report
@@ -34,6 +36,7 @@ class RunSummary:
     imported: int = 0
     rejected: int = 0
     report: Path | None = None
+    backup: Path | None = None
     pacing: list[PacingLine] = field(default_factory=list)
     findings: list[FindingLine] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -56,6 +59,11 @@ def run_daily(workspace: Workspace, *, day: dt.date | None, push: bool) -> RunSu
     summary.rejected = len(outcomes) - summary.imported
     if not outcomes:
         out.print("inbox/ 中没有新文件")
+    try:
+        _backup(workspace, summary)
+    except UserError as error:
+        summary.problems.append(f"备份: {error}")
+        err.print(f"[red]✗[/] 备份: {escape(str(error))}")
     day = day or workspace.data_dates()[1]
     if day is None:
         summary.problems.append("还没有任何数据：先把导出文件放进 inbox/")
@@ -78,6 +86,24 @@ def run_daily(workspace: Workspace, *, day: dt.date | None, push: bool) -> RunSu
         + (f"，{len(summary.problems)} 个步骤出错" if summary.problems else "")
     )
     return summary
+
+
+def _backup(workspace: Workspace, summary: RunSummary) -> None:
+    keep = workspace.settings.backup.keep
+    if keep == 0:
+        out.print("[dim]每日备份已关闭（shopops.yaml 的 backup.keep 为 0）[/]")
+        return
+    try:
+        made, removed = daily_backup(workspace)
+    except OSError as error:  # the backup folder cannot be written: a step that failed, not a crash
+        where = error.filename or backup_folder(workspace)
+        raise UserError(
+            f"cannot write the backup in {where} ({error.strerror}) — check backup.dir"
+        ) from error
+    assert made is not None
+    summary.backup = made.path
+    dropped = f"，删除了 {len(removed)} 份更早的" if removed else ""
+    out.print(f"[green]✓[/] 备份 → {escape(str(made.path))}（保留最近 {keep} 份每日备份{dropped}）")
 
 
 def _report(workspace: Workspace, day: dt.date | None, summary: RunSummary) -> None:
@@ -116,7 +142,7 @@ def run_group() -> None:
 @click.pass_context
 @user_errors
 def run_daily_command(ctx: click.Context, day: dt.date | None, no_push: bool) -> None:
-    """Import inbox/, write the 日报, find what moved, push the summary. Exit 1 if a file or step failed."""
+    """Import inbox/, back up, write the 日报, find what moved, push the summary. Exit 1 if a file or step failed."""
     workspace = open_workspace(ctx)
     summary = run_daily(workspace, day=day, push=not no_push)
     if summary.rejected or summary.problems:

@@ -46,29 +46,39 @@ def _parse_map(text: str | None) -> dict[str, str]:
 
 
 def describe(result: ImportResult) -> str:
+    """The import line: rows, dates, shops, then what was not loaded as rows or columns."""
     dates = ""
     if result.date_min:
         dates = f", {result.date_min}" + (f"…{result.date_max}" if result.date_max != result.date_min else "")
-    shops = "全部店铺" if result.shops == ("*",) else "、".join(result.shops)
     if result.already_imported:
         return (
             f"{result.file} — {result.source_label} ({result.source_key}): already imported, nothing changed"
         )
+    if result.shop_rows:
+        shops = "、".join(f"{name} ({_rows(count, 'row')})" for name, count in result.shop_rows)
+    else:
+        shops = "全部店铺" if result.shops == ("*",) else "、".join(result.shops)
     extras = []
     if result.rows_replaced:
         extras.append(f"replaced {_rows(result.rows_replaced, 'earlier row')}")
     if result.duplicate_rows:
-        extras.append(f"{_rows(result.duplicate_rows, 'duplicate row')} kept once (last wins)")
+        extras.append(f"{_rows(result.duplicate_rows, 'duplicate row')} kept once (identical lines)")
     for label, count in result.blank_cells:
         extras.append(f"{_rows(count, 'row')} without {label} (kept as unknown)")
-    if result.skipped_rows:
-        extras.append(f"skipped {_rows(result.skipped_rows, 'blank/合计/note row')}")
+    if result.skipped:
+        reasons = ", ".join(f"{count} {why}" for why, count in result.skipped)
+        extras.append(f"skipped {_rows(result.skipped_rows, 'row')}: {reasons}")
     tail = f" ({'; '.join(extras)})" if extras else ""
-    return (
+    line = (
         f"{result.file} — {result.source_label} ({result.source_key}):"
         f" {_rows(result.rows, 'row')}{dates},"
-        f" shop {shops}{tail}"
+        f" shop{'s' if result.shop_rows else ''} {shops}{tail}"
     )
+    if result.unused_columns:
+        line += f"; 未使用的列 (not imported): {', '.join(result.unused_columns)}"
+    for sheet, why in result.sheets_passed_over:
+        line += f"; 工作表 {sheet} 未导入 (sheet not imported): {why}"
+    return line
 
 
 def _rows(count: int, noun: str) -> str:
@@ -113,6 +123,7 @@ def import_command(
     if served is not None:
         ctx.exit(served)
     workspace = open_workspace(ctx)
+    workspace.warehouse.require_writable()  # one line, not one per file
     failed = 0
     progress = Progress(
         TextColumn("[bold]导入[/] {task.description}"),

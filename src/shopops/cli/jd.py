@@ -13,6 +13,7 @@ from rich.table import Table
 
 from shopops.analysis.jd import coupon_effect, listing_changes, price_changes
 from shopops.cli.context import open_workspace, out, user_errors
+from shopops.reports.csv_cells import csv_text
 
 View = Callable[..., list[dict[str, Any]]]
 VIEWS: dict[str, tuple[View, str]] = {
@@ -56,13 +57,7 @@ def _command(name: str) -> click.Command:
         if output_format == "json":
             click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         elif output_format == "csv":
-            import csv
-            import sys
-
-            if rows:
-                writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-                writer.writeheader()
-                writer.writerows([{k: "" if v is None else v for k, v in r.items()} for r in rows])
+            click.echo(csv_text(rows), nl=False)
         else:
             table = Table(*(rows[0] if rows else ["—"]), title=title)
             for row in rows:

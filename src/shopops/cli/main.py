@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from shopops import __version__
-from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.audit import audit_command
+from shopops.cli.backup import backup_command, restore_command
+from shopops.cli.context import out, user_errors
 from shopops.cli.daily_run import run_group, watch_command
+from shopops.cli.doctor import doctor_command
 from shopops.cli.findings import explain_command, findings_command
 from shopops.cli.importing import import_command, imports_command, sources_command
 from shopops.cli.jd import jd_group
@@ -18,11 +20,11 @@ from shopops.cli.push import push_group
 from shopops.cli.reports import report_group
 from shopops.cli.rivals import rival_group
 from shopops.cli.serve import serve_command
+from shopops.cli.shops import shop_group
 from shopops.cli.tables import metrics_command, table_group
 from shopops.cli.targets import targets_group
 from shopops.cli.templates import demo_command, template_command
 from shopops.cli.users import user_group
-from shopops.platforms import PLATFORM_LABELS, PLATFORMS
 from shopops.workspace import Workspace
 
 HELP = """ShopOps 店铺运营驾驶舱 — 把每天的平台导出合成一张总表。
@@ -77,45 +79,6 @@ def init_command(directory: str) -> None:
     out.print(f"  然后在该目录中运行命令，或设置 SHOPOPS_HOME={root}")
 
 
-@cli.group("shop")
-def shop_group() -> None:
-    """Register and list shops (店铺)."""
-
-
-@shop_group.command("add")
-@click.argument("name")
-@click.option("--platform", "-p", type=click.Choice(PLATFORMS), required=True, help="Where the shop sells.")
-@click.option(
-    "--fee-rate",
-    default="0",
-    show_default=True,
-    help="平台扣点 as a fraction of net sales (0.05 = 5%); used for 毛利.",
-)
-@click.pass_context
-@user_errors
-def shop_add(ctx: click.Context, name: str, platform: str, fee_rate: str) -> None:
-    """Register a shop."""
-    workspace = open_workspace(ctx)
-    workspace.add_shop(name, platform, fee_rate)
-    out.print(f"已添加店铺 {name}（{PLATFORM_LABELS[platform]}，扣点 {float(fee_rate):.2%}）")
-
-
-@shop_group.command("list")
-@click.pass_context
-@user_errors
-def shop_list(ctx: click.Context) -> None:
-    """List the shops of the workspace."""
-    workspace = open_workspace(ctx)
-    shops = workspace.shops()
-    if not shops:
-        out.print("还没有店铺 — shopops shop add 店铺名 --platform tmall")
-        return
-    table = Table("店铺 shop", "平台 platform", "扣点 fee rate")
-    for name, platform, rate in shops:
-        table.add_row(name, f"{PLATFORM_LABELS[platform]} ({platform})", f"{rate:.2%}")
-    out.print(table)
-
-
 cli.add_command(import_command)
 cli.add_command(imports_command)
 cli.add_command(sources_command)
@@ -135,6 +98,11 @@ cli.add_command(user_group)
 cli.add_command(rival_group)
 cli.add_command(run_group)
 cli.add_command(watch_command)
+cli.add_command(audit_command)
+cli.add_command(doctor_command)
+cli.add_command(shop_group)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 def main() -> None:

@@ -65,6 +65,7 @@ LABELS = {
     "units": "日销量",
     "revenue": "估算销售额",
     "counter_status": "计数状态",
+    "estimated": "估算",  # units spread over days without a snapshot
     "group_name": "分组",
     "unit_share": "销量占比",
     "revenue_share": "销售额占比",
@@ -247,6 +248,7 @@ def _sales(workspace: Workspace, start: dt.date, end: dt.date) -> pl.DataFrame:
         "units",
         "revenue",
         "counter_status",
+        "estimated",
     )
 
 
@@ -260,7 +262,8 @@ _table_command(
 _table_command(
     "sales",
     "Daily sales derived from the counters (cumulative or 月销量, as the mapping says), estimated revenue"
-    " = units × price, and the counter status (ok, gap, reset, decrease = a data problem).",
+    " = units × price, and the counter status (ok, gap, reset, decrease = a data problem); estimated ="
+    " the counter difference spread over days without a snapshot (估算).",
     _sales,
     "竞品日销量（估算）",
 )

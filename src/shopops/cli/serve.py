@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from fastapi import FastAPI
 
-from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.context import open_workspace, out, running_server, user_errors
 from shopops.errors import UserError
 from shopops.web import accounts, cache
 from shopops.web.security import remove_serve_file, write_serve_file
@@ -24,6 +24,7 @@ def serve_workspace(workspace: Workspace, host: str, port: int) -> None:
 
     from shopops.web.app import create_app
 
+    workspace.warehouse.require_writable()  # the dashboard writes: sessions, imports, notes
     if not accounts.list_users(workspace.connection):
         raise UserError("no users yet — add one first: shopops user add NAME --role admin")
     info = write_serve_file(workspace.root, host, port)
@@ -33,7 +34,9 @@ def serve_workspace(workspace: Workspace, host: str, port: int) -> None:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.print(f"ShopOps 驾驶舱: http://{shown}:{port}  (Ctrl-C 停止)")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS);
+        # the dashboard believes only the proxies of shopops.yaml (web.trusted_proxies)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False)
     finally:
         remove_serve_file(workspace.root, info)
         cache.wait_idle()
@@ -116,7 +119,6 @@ def import_via_server(
 ) -> int | None:
     """When `shopops serve` runs on this workspace, hand the import to it; the exit code, else None."""
     from shopops.web.client import forward_import
-    from shopops.web.security import read_serve_file
     from shopops.workspace import find_workspace
 
     if ctx.obj and ctx.obj.get("served") is not None:
@@ -126,7 +128,7 @@ def import_via_server(
         root = find_workspace(Path(explicit) if explicit else None)
     except UserError:
         return None
-    info = read_serve_file(root)
+    info = running_server(root)
     if info is None:
         return None
     if mapped:

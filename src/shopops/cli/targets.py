@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
-import tempfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +39,7 @@ from shopops.cli.importing import describe
 from shopops.errors import BadValueError, UserError
 from shopops.ingest.readers import read_export
 from shopops.metrics.catalog import Metric, load_catalog
+from shopops.reports.csv_cells import csv_text
 from shopops.workspace import Workspace
 
 DASH = "—"
@@ -156,8 +154,8 @@ def _check_sheet(workspace: Workspace, path: Path) -> None:
     registry = workspace.registry
     con = workspace.connection
     known = groups(con)
-    with tempfile.TemporaryDirectory(prefix="shopops-") as folder:
-        raw = read_export(path, registry.header_score, Path(folder))
+    with workspace.temp_folder() as folder:
+        raw = read_export(path, registry.header_score, Path(folder), limits=workspace.read_limits)
         detection = registry.detect(raw, forced="targets")
         if "period" not in detection.mapping:
             return  # the import itself says what is missing
@@ -439,13 +437,7 @@ def _serialise(records: Sequence[dict[str, object]], output_format: str) -> str:
             json.dumps([{k: plain(v) for k, v in r.items()} for r in records], ensure_ascii=False, indent=1)
             + "\n"
         )
-    buffer = io.StringIO()
-    if records:
-        writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
-        writer.writeheader()
-        for record in records:
-            writer.writerow({k: "" if v is None else v for k, v in record.items()})
-    return buffer.getvalue()
+    return csv_text(records)
 
 
 __all__ = ["pace_cells", "targets_group"]

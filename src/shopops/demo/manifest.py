@@ -76,6 +76,8 @@ def shop_truth(
         row["ad_gmv"] = ad_gmv[date]
         row["affiliate_commission"] = day.affiliate
         row["refund_amount"] = sum((r.amount for r in refunds.get(date, [])), Decimal(0))
+        # The order export's 退款金额: what each order paid that day had refunded by the export.
+        row["refund_amount_by_payment"] = sum((o.refunded for o in orders), Decimal(0))
         covered = bool(completions) and min(completions) <= date <= max(completions)
         row["refund_orders"] = len(refunds.get(date, [])) if covered else None
         costs = [
@@ -129,8 +131,9 @@ def blank_measures() -> dict[str, Value]:
     """Every base measure unknown: platform generators fill in what their exports carry."""
     keys = [
         "gmv", "visitors", "pageviews", "buyers", "paid_orders", "units", "ad_report_spend", "ad_gmv",
-        "affiliate_commission", "refund_amount", "refund_orders", "cost_units", "cost_known_units", "cogs",
-        "shipping_cost", "fee_rate", "dsr_description", "dsr_service", "dsr_logistics", *LIVE_MEASURES,
+        "affiliate_commission", "refund_amount", "refund_amount_by_payment", "refund_orders", "cost_units",
+        "cost_known_units", "cogs", "shipping_cost", "fee_rate", "dsr_description", "dsr_service",
+        "dsr_logistics", *LIVE_MEASURES,
     ]  # fmt: skip
     row: dict[str, Value] = dict.fromkeys(keys)
     row.update({f"ad_spend_{c.key}": None for c in ad_channels()})
@@ -149,6 +152,7 @@ def derive(m: dict[str, Value]) -> dict[str, Value]:
     out["ad_roi"] = _div(m["ad_gmv"], m["ad_report_spend"])
     out["ad_spend_ratio"] = _div(out["ad_spend"], m["gmv"])
     out["refund_rate"] = _div(m["refund_amount"], m["gmv"])
+    out["refund_rate_by_payment"] = _div(m["refund_amount_by_payment"], m["gmv"])
     out["net_sales"] = _minus(m["gmv"], m["refund_amount"])  # type: ignore[arg-type]
     out["cost_coverage"] = _div(m["cost_known_units"], m["cost_units"])
     net = out["net_sales"]

@@ -7,49 +7,35 @@ and inserts the new ones in the same transaction, together with the ``imports`` 
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import hashlib
+import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext, suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
 from shopops.channels import channel_case_sql
-from shopops.errors import BadValueError, MissingColumnError, UnreadableFileError
+from shopops.errors import (
+    BadValueError,
+    MissingColumnError,
+    UnreadableFileError,
+)
 from shopops.ingest.bundle import other_sheets
 from shopops.ingest.readers import RawExport, read_export
+from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits
+from shopops.ingest.result import ImportResult, Scope, unused_columns
 from shopops.ingest.shops import check_platform, resolve_shop
 from shopops.ingest.sources import ColumnSpec, Detection, SourceRegistry, SourceSpec
+from shopops.ingest.staged import CHECKS, RAW, STAGED, StagedChecks, scalar, table_columns
 from shopops.ingest.values import VALUE_TYPES, ValueType, install_parsers
-from shopops.warehouse import Warehouse
+from shopops.warehouse import Warehouse, audit
 
 _SUMMARY_ROW = "^[\\s\u00a0\u3000]*(合计|总计|汇总|小计|平均|均值|总和|total|sum)"
-_RAW = "_so_raw"
-_STAGED = "_so_staged"
-_CHECKS = "_so_checks"
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    file: str
-    source_key: str
-    source_label: str
-    shops: tuple[str, ...]
-    rows: int
-    rows_replaced: int
-    skipped_rows: int
-    duplicate_rows: int
-    date_min: dt.date | None
-    date_max: dt.date | None
-    already_imported: bool = False
-    import_id: int | None = None
-    sheets: tuple[ImportResult, ...] = ()  # the other sheets of a multi-export workbook
-    blank_cells: tuple[tuple[str, int], ...] = ()  # (column label, rows left empty) for spec.report_blanks
 
 
 def file_hash(path: Path) -> str:
@@ -60,6 +46,12 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def work_folder(base: Path | None) -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder in ``base`` named after this process (``shopops-<pid>-…``), so that
+    the workspace can tell the leftovers of a killed import from the folders of running ones."""
+    return tempfile.TemporaryDirectory(prefix=f"shopops-{os.getpid()}-", dir=base)
+
+
 class Importer:
     """Imports files into a warehouse using a registry of sources."""
 
@@ -68,11 +60,17 @@ class Importer:
         warehouse: Warehouse,
         registry: SourceRegistry,
         channel_aliases: Mapping[str, list[str]] | None = None,
+        *,
+        workdir: Path | None = None,
+        limits: ReadLimits = DEFAULT_LIMITS,
     ) -> None:
         self.warehouse = warehouse
         self.con = warehouse.connection
         self.registry = registry
+        self.workdir = workdir  # where each import's temporary folder goes (None: the system's)
+        self.limits = limits  # the largest file the readers accept (limits: in shopops.yaml)
         self._bundled = False
+        self.checks = StagedChecks(self.con, registry)
         install_parsers(self.con)
         self._channel_type = ValueType(
             "channel",
@@ -91,61 +89,79 @@ class Importer:
         shop: str | None = None,
         source: str | None = None,
         imported_by: str | None = None,
+        allowed_shops: Collection[str] | None = None,
     ) -> ImportResult:
+        """Import one file (every export sheet of a workbook); ``allowed_shops`` limits the shops
+        whose rows it may write (a web user's scope): a row of any other shop refuses the file."""
         # The file's hash (for "already imported?") is computed while DuckDB reads the file:
         # hashlib and DuckDB both release the GIL, and on a big export each takes a while.
         with (
             ThreadPoolExecutor(max_workers=1) as pool,
-            tempfile.TemporaryDirectory(prefix="shopops-") as workdir,
+            work_folder(self.workdir) as workdir,
         ):
             hashing = pool.submit(file_hash, path) if path.is_file() else None
-            raw = read_export(path, self.registry.header_score, Path(workdir))
+            raw = read_export(path, self.registry.header_score, Path(workdir), limits=self.limits)
+            raw.workdir = Path(workdir)
             detection = self.registry.detect(raw, forced=source)
-            bundle = [] if source else other_sheets(self.registry, raw, detection, Path(workdir))
+            bundle, passed_over = (
+                ([], [])
+                if source
+                else other_sheets(self.registry, raw, detection, Path(workdir), limits=self.limits)
+            )
 
             def digest() -> str:
                 return hashing.result() if hashing is not None else ""
 
+            scope = Scope(shop, imported_by, allowed_shops)
             if not bundle:
-                return self._import_raw(raw, detection, shop, digest, imported_by)
+                return replace(
+                    self._import_raw(raw, detection, scope, digest), sheets_passed_over=tuple(passed_over)
+                )
             # A workbook with one sheet per export type (罗盘's per-session file): every sheet
             # that matches a different source is imported, all or nothing, in one transaction.
             with self.warehouse.transaction():
                 self._bundled = True
                 try:
-                    first = self._import_raw(raw, detection, shop, digest, imported_by)
-                    rest = tuple(self._import_raw(r, d, shop, digest, imported_by) for r, d in bundle)
+                    first = self._import_raw(raw, detection, scope, digest)
+                    rest = tuple(self._import_raw(r, d, scope, digest) for r, d in bundle)
                 finally:
                     self._bundled = False
-            return replace(first, sheets=rest)
+            return replace(first, sheets=rest, sheets_passed_over=tuple(passed_over))
 
     def _import_raw(
         self,
         raw: RawExport,
         detection: Detection,
-        shop: str | None,
+        scope: Scope,
         digest: Callable[[], str],
-        imported_by: str | None,
     ) -> ImportResult:
         self._check_columns(raw, detection)
         spec = detection.spec
         shops = self.shops()
-        shop_name = resolve_shop(raw, spec, shops, shop, "shop" in detection.mapping)
+        shop_name = resolve_shop(raw, spec, shops, scope.shop, "shop" in detection.mapping)
         if shop_name is not None:
             check_platform(spec, shop_name, shops.get(shop_name, ""), raw)
         try:
-            raw.load(self.con, _RAW, sorted({0, *detection.mapping.values()}))
+            raw.load(self.con, RAW, sorted({0, *detection.mapping.values()}))
             file_digest = digest()
+            # Another shop's file is refused before "already imported" could show its rows and dates.
+            if shop_name is not None:
+                self.checks.check_scope(raw, scope.allowed, [shop_name])
             previous = self._previous_import(file_digest, spec.key, shop_name)
             if previous is not None:
+                self.checks.check_scope(raw, scope.allowed, previous.shops)
                 return previous
-            skipped = self._stage(raw, detection, shop_name)
+            skipped = self._stage(raw, detection, shop_name, fill_shop=scope.shop)
             self._validate(raw, detection, shops)
-            return self._load(raw, spec, file_digest, skipped, imported_by)
+            self.checks.check_chosen_shop(raw, detection, scope.shop)
+            self.checks.check_scope(raw, scope.allowed)
+            self.checks.check_grain(raw, detection)
+            result = self._load(raw, spec, file_digest, skipped, scope.imported_by)
+            return replace(result, unused_columns=unused_columns(raw, detection))
         finally:
             # In a failed workbook transaction the drops wait for its rollback, which undoes them anyway.
             with suppress(duckdb.TransactionException) if self._bundled else nullcontext():
-                for table in (_RAW, _STAGED, _CHECKS):
+                for table in (RAW, STAGED, CHECKS):
                     self.con.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- steps ------------------------------------------------------------------------------
@@ -173,8 +189,11 @@ class Importer:
     def _type_of(self, kind: str) -> ValueType:
         return self._channel_type if kind == "channel" else VALUE_TYPES[kind]
 
-    def _stage(self, raw: RawExport, detection: Detection, shop: str | None) -> int:
-        """Parse the mapped cells into ``_so_staged``, drop blank/合计/note rows; return how many were dropped.
+    def _stage(
+        self, raw: RawExport, detection: Detection, shop: str | None, *, fill_shop: str | None = None
+    ) -> tuple[tuple[str, int], ...]:
+        """Parse the mapped cells into ``_so_staged``, drop blank/合计/note rows; return how many
+        were dropped, by reason. ``fill_shop`` fills the empty cells of a shop column.
 
         One pass over the raw text parses every cell (most with a single cast, see ``ValueType``)
         and writes each cell's bad-value flag beside its value. A second pass over the staged
@@ -184,7 +203,10 @@ class Importer:
         """
         spec = detection.spec
         mapped = self._mapped(detection)
-        parsed = ", ".join(f"{self._type_of(c.type).parse(f'c{i}')} AS {c.name}" for c, i in mapped)
+        parsers = {c.name: self._type_of(c.type).parse(f"c{i}") for c, i in mapped}
+        if fill_shop is not None and "shop" in parsers:
+            parsers["shop"] = f"coalesce({parsers['shop']}, '{_escape(fill_shop)}')"
+        parsed = ", ".join(f"{sql} AS {name}" for name, sql in parsers.items())
         extras = [
             f"{_literal(column.default, column.type)} AS {column.name}"
             for column in spec.columns
@@ -203,23 +225,32 @@ class Importer:
         if 0 not in detection.mapping.values():
             flags.append("so_clean(c0) IS NOT NULL AS _filled0")
         # Inside a workbook's transaction, uncommitted rows have rowids from 2**55: count from the first.
-        row = f"CAST(rowid - (SELECT min(rowid) FROM {_RAW}) + {raw.first_row} AS INTEGER) AS _row"
+        row = f"CAST(rowid - (SELECT min(rowid) FROM {RAW}) + {raw.first_row} AS INTEGER) AS _row"
         columns = ", ".join([row, parsed, *flags, *extras])
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS SELECT {columns} FROM {_RAW}")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGED} AS SELECT {columns} FROM {RAW}")
         checks = [f"_bad_{c.name}" for c, _ in mapped if self._type_of(c.type).problem]
         checks += [f"{c.name} IS NULL AS _empty_{c.name}" for c, _ in mapped if _must_fill(spec, c)]
         wanted = " OR ".join(["NOT _keep", *(check.rsplit(" AS ", 1)[-1] for check in checks)])
+        filled, summary = self._filled_count(detection), "_summary"
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_CHECKS} AS SELECT * FROM "
-            f"(SELECT _row, {self._keep(detection)} AS _keep, {', '.join(checks)} FROM {_STAGED}) WHERE {wanted}"
+            f"CREATE OR REPLACE TEMP TABLE {CHECKS} AS SELECT * FROM "
+            f"(SELECT _row, {self._keep(detection)} AS _keep, {filled} AS _filled, {summary},"
+            f" {', '.join(checks)} FROM {STAGED}) WHERE {wanted}"
         )
-        skipped = _scalar(self.con, f"SELECT count(*) FROM {_CHECKS} WHERE NOT _keep")
+        counts = self.con.execute(
+            f"SELECT count(*) FILTER (WHERE _summary), count(*) FILTER (WHERE NOT _summary AND _filled = 0),"
+            f" count(*) FILTER (WHERE NOT _summary AND _filled > 0) FROM {CHECKS} WHERE NOT _keep"
+        ).fetchone()
+        assert counts is not None
+        skipped = tuple(
+            (why, int(n)) for why, n in zip(("合计/汇总", "blank", "note"), counts, strict=True) if n
+        )
         if skipped:
             self.con.execute(
-                f"DELETE FROM {_STAGED} WHERE _row IN (SELECT _row FROM {_CHECKS} WHERE NOT _keep)"
+                f"DELETE FROM {STAGED} WHERE _row IN (SELECT _row FROM {CHECKS} WHERE NOT _keep)"
             )
         self._apply_defaults(detection)
-        if _scalar(self.con, f"SELECT count(*) FROM {_STAGED}") == 0:
+        if scalar(self.con, f"SELECT count(*) FROM {STAGED}") == 0:
             raise UnreadableFileError(
                 raw.path,
                 f"has a {spec.label} header but no data rows",
@@ -234,12 +265,11 @@ class Importer:
             if column.name in detection.mapping
         ]
 
-    def _keep(self, detection: Detection) -> str:
-        """SQL over the staged row: it is data, not a blank row, a 合计/footer row or a one-cell note."""
+    def _filled_count(self, detection: Detection) -> str:
+        """SQL over the staged row: how many of the loaded cells hold something."""
         by_index = {index: column for column, index in reversed(self._mapped(detection))}
-        loaded = sorted({0, *by_index})
         filled = []
-        for index in loaded:
+        for index in sorted({0, *by_index}):
             column = by_index.get(index)
             if column is None:
                 filled.append("_filled0::INT")
@@ -247,8 +277,13 @@ class Importer:
                 filled.append(f"({column.name} IS NOT NULL OR _bad_{column.name})::INT")
             else:
                 filled.append(f"({column.name} IS NOT NULL)::INT")
-        count = " + ".join(filled)
-        note = f"({count}) <= 1" if len(loaded) >= 3 else f"({count}) = 0"
+        return f"({' + '.join(filled)})"
+
+    def _keep(self, detection: Detection) -> str:
+        """SQL over the staged row: it is data, not a blank row, a 合计/footer row or a one-cell note."""
+        loaded = len({0, *detection.mapping.values()})
+        count = self._filled_count(detection)
+        note = f"{count} <= 1" if loaded >= 3 else f"{count} = 0"
         return f"NOT (_summary OR {note})"
 
     def _apply_defaults(self, detection: Detection) -> None:
@@ -262,7 +297,7 @@ class Importer:
         if spec.shop_default is not None and "shop" in detection.mapping:
             sets.append(f"shop = coalesce(shop, '{_escape(spec.shop_default)}')")
         if sets:
-            self.con.execute(f"UPDATE {_STAGED} SET {', '.join(sets)}")
+            self.con.execute(f"UPDATE {STAGED} SET {', '.join(sets)}")
 
     def _validate(self, raw: RawExport, detection: Detection, shops: Mapping[str, str]) -> None:
         spec = detection.spec
@@ -274,7 +309,9 @@ class Importer:
                 checks.append((f"_bad_{column.name}", header, value_type.problem, value_type.hint, index))
             if _must_fill(spec, column):
                 checks.append(
-                    (
+                    (f"_empty_{column.name}", header, *_empty_problem(spec, column), index)
+                    if column.name not in spec.replace_by
+                    else (
                         f"_empty_{column.name}",
                         header,
                         "is empty, but every row needs it (it identifies the row)",
@@ -283,11 +320,11 @@ class Importer:
                     )
                 )
         if checks:
-            self._first_failure(raw, checks)
-        self._check_lossy_ids(raw, detection)
+            self.checks.first_failure(raw, checks)
+        self.checks.check_lossy_ids(raw, self._mapped(detection))
         if "shop" in detection.mapping:
             unknown = self.con.execute(
-                f"SELECT shop, min(_row) FROM {_STAGED} WHERE shop <> '*' GROUP BY shop ORDER BY 2"
+                f"SELECT shop, min(_row) FROM {STAGED} WHERE shop <> '*' GROUP BY shop ORDER BY 2"
             ).fetchall()
             for name, first_row in unknown:
                 if name not in shops:
@@ -299,56 +336,6 @@ class Importer:
                         value=name,
                         hint=f"add it with `shopops shop add {name} --platform tmall|taobao|jd|douyin`",
                     ).relabel(raw.display_name)
-
-    def _first_failure(self, raw: RawExport, checks: list[tuple[str, str, str, str, int]]) -> None:
-        firsts = ", ".join(f"min(_row) FILTER (WHERE {flag})" for flag, *_ in checks)
-        counts = ", ".join(f"count(*) FILTER (WHERE {flag})" for flag, *_ in checks)
-        row = self.con.execute(f"SELECT {firsts}, {counts} FROM {_CHECKS} WHERE _keep").fetchone()
-        assert row is not None
-        n = len(checks)
-        failures = [(row[i], row[n + i], checks[i]) for i in range(n) if row[i] is not None]
-        if not failures:
-            return
-        first_row, count, (_, header, problem, hint, index) = min(failures, key=lambda f: f[0])
-        value = self.con.execute(
-            f"SELECT c{index} FROM {_RAW} WHERE rowid - (SELECT min(rowid) FROM {_RAW}) = ?",
-            [first_row - raw.first_row],
-        ).fetchone()
-        more = f" (and {count - 1} more row{'s' if count > 2 else ''} like it)" if count > 1 else ""
-        raise BadValueError(
-            raw.path,
-            problem + more,
-            row=first_row,
-            column=header,
-            value=None
-            if value is None or value[0] is None or problem.startswith("is empty")
-            else str(value[0]),
-            hint=hint,
-        ).relabel(raw.display_name)
-
-    def _check_lossy_ids(self, raw: RawExport, detection: Detection) -> None:
-        """A workbook ID column with long all-digit values may hold numbers Excel already rounded."""
-        if raw.lossy_number is None:
-            return
-        id_type = VALUE_TYPES["id"]
-        for column, index in self._mapped(detection):
-            if column.type != "id":
-                continue
-            long_digits = _scalar(
-                self.con,
-                f"SELECT count(*) FROM {_STAGED} WHERE length({column.name}) >= 16"
-                f" AND regexp_full_match({column.name}, '[0-9]+')",
-            )
-            found = raw.lossy_number(index) if long_digits else None
-            if found is not None:
-                raise BadValueError(
-                    raw.path,
-                    id_type.problem,
-                    row=found[0],
-                    column=raw.header[index],
-                    value=found[1],
-                    hint=id_type.hint,
-                ).relabel(raw.display_name)
 
     def _previous_import(self, digest: str, source_key: str, shop: str | None) -> ImportResult | None:
         row = self.con.execute(
@@ -375,36 +362,41 @@ class Importer:
         )
 
     def _load(
-        self, raw: RawExport, spec: SourceSpec, digest: str, skipped: int, imported_by: str | None
+        self,
+        raw: RawExport,
+        spec: SourceSpec,
+        digest: str,
+        skipped: tuple[tuple[str, int], ...],
+        imported_by: str | None,
     ) -> ImportResult:
         con = self.con
-        target_columns = [c for c in _table_columns(con, spec.table) if c not in ("import_id", "source_row")]
-        staged_columns = set(_table_columns(con, _STAGED))
+        target_columns = [c for c in table_columns(con, spec.table) if c not in ("import_id", "source_row")]
+        staged_columns = set(table_columns(con, STAGED))
         insert_columns = ", ".join(c for c in target_columns if c in staged_columns)
         distinct = f"count(DISTINCT ({', '.join(spec.unique_by)}))" if spec.unique_by else "count(*)"
         stats = con.execute(
             f"SELECT count(*), {distinct}, min(CAST({spec.date_column} AS DATE)),"
-            f" max(CAST({spec.date_column} AS DATE)), string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {_STAGED}"
+            f" max(CAST({spec.date_column} AS DATE)), string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {STAGED}"
         ).fetchone()
         assert stats is not None
         staged_rows, unique_rows, date_min, date_max, shops = stats
         dedupe = ""
-        if unique_rows != staged_rows:  # the same key twice in one file: its last row wins
+        if unique_rows != staged_rows:  # identical rows (``_check_grain`` refused different ones)
             dedupe = (
                 f"QUALIFY row_number() OVER (PARTITION BY {', '.join(spec.unique_by)} ORDER BY _row DESC) = 1"
             )
         scope = ", ".join(spec.replace_by)
         join = " AND ".join(f"t.{c} = s.{c}" for c in spec.replace_by)
         with nullcontext() if self._bundled else self.warehouse.transaction():
-            import_id = _scalar(con, "SELECT nextval('import_id_seq')")
-            replaced = _scalar(
+            import_id = scalar(con, "SELECT nextval('import_id_seq')")
+            replaced = scalar(
                 con,
-                f"DELETE FROM {spec.table} t USING (SELECT DISTINCT {scope} FROM {_STAGED}) s WHERE {join}",
+                f"DELETE FROM {spec.table} t USING (SELECT DISTINCT {scope} FROM {STAGED}) s WHERE {join}",
             )
-            inserted = _scalar(
+            inserted = scalar(
                 con,
                 f"INSERT INTO {spec.table} ({insert_columns}, import_id, source_row) "
-                f"SELECT {insert_columns}, {import_id}, _row FROM {_STAGED} {dedupe}",
+                f"SELECT {insert_columns}, {import_id}, _row FROM {STAGED} {dedupe}",
             )
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
@@ -423,6 +415,10 @@ class Importer:
                     imported_by or _user(),
                 ],
             )
+            detail: dict[str, object] = {"file": raw.display_name, "rows": inserted}
+            detail |= {"rows_replaced": replaced, "source": spec.key, "shops": str(shops).split(",")}
+            detail |= {"sha256": digest, "dates": f"{date_min or '—'}…{date_max or '—'}"}
+            audit.record_current(con, "import", raw.display_name, detail)
         blanks = [c for c in spec.report_blanks if c in staged_columns]
         blank_cells: tuple[tuple[str, int], ...] = ()
         if blanks:
@@ -435,6 +431,10 @@ class Importer:
             blank_cells = tuple(
                 (spec.column(c).display, int(n)) for c, n in zip(blanks, counts, strict=True) if n
             )
+        per_shop = con.execute(
+            f"SELECT shop, count(*) FROM {spec.table} WHERE import_id = ? GROUP BY shop ORDER BY shop",
+            [import_id],
+        ).fetchall()
         return ImportResult(
             file=raw.display_name,
             source_key=spec.key,
@@ -442,29 +442,34 @@ class Importer:
             shops=tuple(str(shops).split(",")),
             rows=inserted,
             rows_replaced=replaced,
-            skipped_rows=skipped,
+            skipped_rows=sum(n for _, n in skipped),
             duplicate_rows=staged_rows - inserted,
             date_min=date_min,
             date_max=date_max,
             import_id=import_id,
             blank_cells=blank_cells,
+            skipped=skipped,
+            shop_rows=tuple((str(name), int(n)) for name, n in per_shop) if len(per_shop) > 1 else (),
         )
 
 
+_MEASURE_TYPES = ("money", "int", "number", "ratio")
+
+
 def _must_fill(spec: SourceSpec, column: ColumnSpec) -> bool:
-    """Key columns must hold a value (unless a default fills it); other required columns need
-    only exist (an unpaid order has no payment time)."""
+    """Key columns must hold a value (unless a default fills it), and so must a required measure
+    (a 支付金额 of "N/A" would make the day's GMV unknown while its visitors count); other required
+    columns need only exist (an unpaid order has no payment time)."""
     defaulted = column.default is not None or (column.name == "shop" and spec.shop_default is not None)
-    return column.name in spec.replace_by and not defaulted
+    measure = column.required and column.type in _MEASURE_TYPES
+    return (column.name in spec.replace_by or measure) and not defaulted
 
 
-def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+def _empty_problem(spec: SourceSpec, column: ColumnSpec) -> tuple[str, str]:
+    return (
+        f"is empty or a placeholder, but every row of a {spec.label} export needs {column.display}",
+        "fill in the number (0 if there was none) or remove the row, then import the file again",
+    )
 
 
 def _escape(text: str) -> str:
@@ -484,4 +489,4 @@ def _user() -> str:
         return "unknown"
 
 
-__all__ = ["ImportResult", "Importer", "file_hash"]
+__all__ = ["ImportResult", "Importer", "file_hash", "work_folder"]

@@ -33,6 +33,16 @@ def _channel_spend() -> str:
     )
 
 
+# 退款金额 of the paid orders of a shop-day (千牛 order export), with _REFUND_SHOPS joined as ``k``.
+# Known when every such order has a value and the shop's orders carry the column at all (JD order
+# exports and old 千牛 versions have no 退款金额: unknown there, not 0).
+_REFUND_BY_PAYMENT = (
+    "CASE WHEN any_value(k.shop) IS NOT NULL AND count(o.refund_amount) = count(o.order_id)"
+    " THEN coalesce(sum(o.refund_amount), 0) END"
+)
+_REFUND_SHOPS = "(SELECT DISTINCT shop FROM orders WHERE refund_amount IS NOT NULL)"
+
+
 # The channels whose spend 生意参谋 店铺整体 carries as columns of sycm_shop_day.
 SYCM_CHANNELS = ("keyword", "display", "smart", "fullsite")
 
@@ -60,9 +70,26 @@ SELECT c.shop, c.date,
        coalesce(sum(coalesce(o.total_amount, o.paid_amount + coalesce(o.refund_amount, 0))), 0) AS gmv,
        count(o.order_id) AS paid_orders,
        CASE WHEN count(o.buyer) = count(o.order_id) THEN count(DISTINCT o.buyer) END AS buyers,
-       CASE WHEN count(o.quantity) = count(o.order_id) THEN coalesce(sum(o.quantity), 0) END AS units
+       CASE WHEN count(o.quantity) = count(o.order_id) THEN coalesce(sum(o.quantity), 0) END AS units,
+       {_REFUND_BY_PAYMENT} AS refund_amount_by_payment
 FROM {covered("orders")} c
+LEFT JOIN {_REFUND_SHOPS} k ON k.shop = c.shop
 LEFT JOIN orders o ON o.shop = c.shop AND o.paid_at IS NOT NULL AND CAST(o.paid_at AS DATE) = c.date
+GROUP BY ALL""",
+        ),
+        # 成功退款金额 for a shop that has no 退款 source at all: the order export's 退款金额 by
+        # payment date, under its own provenance key. A shop with any 退款 source never gets it,
+        # so one shop's refunds are never a mix of completion-date and payment-date figures.
+        Provider(
+            "orders_refund_by_payment",
+            "千牛·订单报表·退款金额(支付时间)（店铺无任何退款来源时替代成功退款金额）",
+            f"""
+SELECT c.shop, c.date, {_REFUND_BY_PAYMENT} AS refund_amount
+FROM {covered("orders")} c
+LEFT JOIN {_REFUND_SHOPS} k ON k.shop = c.shop
+LEFT JOIN orders o ON o.shop = c.shop AND o.paid_at IS NOT NULL AND CAST(o.paid_at AS DATE) = c.date
+WHERE c.shop NOT IN (SELECT shop FROM sycm_shop_day WHERE refund_amount IS NOT NULL)
+  AND c.shop NOT IN (SELECT unnest(string_split(shops, ',')) FROM imports WHERE target_table = 'refunds')
 GROUP BY ALL""",
         ),
         Provider(

@@ -17,6 +17,8 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
+from shopops.reports.csv_cells import safe_frame
+
 FORMATS = ("csv", "json", "xlsx")
 _EXCEL_FORMATS = {"money": "#,##0.00", "count": "#,##0", "ratio": "0.00%", "score": "0.00", "change": "0.0%"}
 
@@ -26,7 +28,8 @@ def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def to_csv(frame: pl.DataFrame) -> str:
-    return _rounded(frame).write_csv(null_value="", date_format="%Y-%m-%d")
+    # Text that would start a spreadsheet formula gets a leading ' (shopops.reports.csv_cells).
+    return safe_frame(_rounded(frame)).write_csv(null_value="", date_format="%Y-%m-%d")
 
 
 def _json_value(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shopops.metrics.catalog import Catalog, load_catalog
+from shopops.metrics.providers import providers
 
 
 def metrics_markdown(catalog: Catalog | None = None) -> str:
@@ -36,4 +37,15 @@ def metrics_markdown(catalog: Catalog | None = None) -> str:
     ]
     for measure in catalog.measures.values():
         lines.append(f"| `{measure.key}` | {' > '.join(measure.sources)} | {measure.aggregate} |")
+    used = {s for m in catalog.measures.values() for s in m.sources}
+    lines += [
+        "",
+        "## Sources",
+        "",
+        "The names in `shopops table master --provenance` (`<measure>__source` columns).",
+        "",
+        "| source | what it reads |",
+        "|---|---|",
+    ]
+    lines += [f"| `{p.key}` | {p.label} |" for p in providers().values() if p.key in used]
     return "\n".join(lines) + "\n"

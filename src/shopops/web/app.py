@@ -15,8 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from shopops.errors import UserError
-from shopops.web import accounts
+from shopops.web import accounts, embedding
+from shopops.web.auditing import token_actor
 from shopops.web.data import Forbidden, ScopedData
+from shopops.web.headers import SecurityHeaders
 from shopops.web.i18n import LANGUAGES, translate
 from shopops.web.security import (
     CSRF_FIELD,
@@ -39,7 +41,15 @@ NAV = (
     ("imports", "/imports", "导入"),
     ("metrics", "/metrics", "口径"),
     ("settings", "/settings", "设置"),
+    ("audit", "/audit", "审计"),
 )
+ADMIN_PAGES = ("settings", "audit")
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    embedding.register(templates.env)  # `| json_script(id)`: the one way pages embed JSON
+    return templates
 
 
 @dataclass
@@ -48,9 +58,7 @@ class AppState:
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     local_secret: str | None = None
-    templates: Jinja2Templates = field(
-        default_factory=lambda: Jinja2Templates(directory=str(HERE / "templates"))
-    )
+    templates: Jinja2Templates = field(default_factory=_templates)
 
 
 class LoginRequired(Exception):
@@ -97,6 +105,8 @@ def authenticated(request: Request) -> Iterator[Auth]:
     state = state_of(request)
     user, csrf, session_hash = _resolve(request, state)
     data = ScopedData(state.workspace, user)
+    if csrf is None:  # an API token: the audit log names its label (api:<label>)
+        data.actor = token_actor(data.cursor, user, request.headers.get("authorization", ""))
     try:
         yield Auth(user, csrf, session_hash, data, language(request))
     finally:
@@ -137,7 +147,7 @@ def render(
             "lang": lang,
             "user": auth.user if auth else None,
             "csrf": auth.csrf if auth else "",
-            "nav": [item for item in NAV if item[0] != "settings" or (auth and auth.user.is_admin)],
+            "nav": [item for item in NAV if item[0] not in ADMIN_PAGES or (auth and auth.user.is_admin)],
             "page": page,
             "role_labels": accounts.ROLE_LABELS,
             **context,
@@ -156,7 +166,7 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 
 def create_app(workspace: Workspace, *, local_secret: str | None = None) -> FastAPI:
-    from shopops.web.routes import actions, api, auth, pages, rivals
+    from shopops.web.routes import actions, api, audit_log, auth, pages, rivals, tokens
 
     app = FastAPI(
         title="ShopOps 店铺运营驾驶舱 API",
@@ -177,6 +187,11 @@ def create_app(workspace: Workspace, *, local_secret: str | None = None) -> Fast
             )
         return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
 
+    @app.exception_handler(accounts.TokenRejected)
+    async def token_rejected(_: Request, error: accounts.TokenRejected) -> Response:
+        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        return JSONResponse({"detail": str(error)}, status_code=401, headers=headers)
+
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, error: Forbidden) -> Response:
         return _error(request, 403, str(error))
@@ -185,7 +200,9 @@ def create_app(workspace: Workspace, *, local_secret: str | None = None) -> Fast
     async def user_error(request: Request, error: UserError) -> Response:
         return _error(request, 400, str(error))
 
+    # CSP, no framing, nosniff; Secure cookies over HTTPS (or behind a proxy of web.trusted_proxies)
+    app.add_middleware(SecurityHeaders, trusted_proxies=workspace.settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth, pages, rivals, actions, api):
+    for module in (auth, pages, rivals, actions, api, audit_log, tokens):
         app.include_router(module.router)
     return app

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from shopops.errors import WorkspaceError
+from shopops.warehouse.audit import os_user
 from shopops.web.security import LOCAL_HEADER, ServeInfo
 
 TIMEOUT = 3600.0
@@ -18,7 +19,7 @@ TIMEOUT = 3600.0
 def forward_import(
     info: ServeInfo, files: list[Path], shop: str | None, source: str | None
 ) -> list[dict[str, Any]]:
-    body = {"paths": [str(p.resolve()) for p in files], "shop": shop, "source": source}
+    body = {"paths": [str(p.resolve()) for p in files], "shop": shop, "source": source, "user": os_user()}
     records: list[dict[str, Any]] = _post(info, "/api/local/import", body, "the import")
     return records
 
@@ -26,9 +27,34 @@ def forward_import(
 def forward_command(info: ServeInfo, argv: list[str], cwd: Path, stdin: str | None) -> tuple[int, str, str]:
     """Run a whole `shopops` command in the running dashboard: (exit code, stdout, stderr)."""
     answer: dict[str, Any] = _post(
-        info, "/api/local/cli", {"args": argv, "cwd": str(cwd), "input": stdin}, "the command"
+        info,
+        "/api/local/cli",
+        {"args": argv, "cwd": str(cwd), "input": stdin, "user": os_user()},
+        "the command",
     )
     return int(answer["exit_code"]), str(answer["stdout"]), str(answer["stderr"])
+
+
+def answers(info: ServeInfo, timeout: float = 5.0) -> bool:
+    """Whether the dashboard of the serve file answers on its port and accepts its secret.
+
+    An empty command is sent to the local CLI endpoint: a server that accepts the secret
+    refuses the body (422) without running anything; any other server (or one that does not
+    know this secret) answers otherwise, and a port nobody listens on not at all.
+    """
+    request = urllib.request.Request(
+        info.local_url + "/api/local/cli",
+        data=b"{}",
+        headers={"Content-Type": "application/json", LOCAL_HEADER: info.secret},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return False
+    except urllib.error.HTTPError as error:
+        return error.code == 422
+    except OSError:  # refused, reset, timed out
+        return False
 
 
 def _post(info: ServeInfo, path: str, body: dict[str, Any], what: str) -> Any:

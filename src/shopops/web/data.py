@@ -20,6 +20,7 @@ from shopops.analysis.targets import Pace, pace
 from shopops.analysis.targets.store import Scope, shops_of
 from shopops.errors import UserError
 from shopops.metrics.master import ShippingRates, master_table
+from shopops.warehouse import audit
 from shopops.web import cache
 from shopops.web.accounts import User
 from shopops.workspace import Workspace
@@ -36,6 +37,7 @@ class ScopedData:
     def __init__(self, workspace: Workspace, user: User) -> None:
         self.workspace = workspace
         self.user = user
+        self.actor = audit.Actor(user.name, "web")  # whom the audit log names for changes made here
         with _cursor_lock:
             self.cursor = workspace.connection.cursor()
         every = [str(r[0]) for r in self.cursor.execute("SELECT name FROM shops ORDER BY name").fetchall()]
@@ -170,11 +172,15 @@ class ScopedData:
         self.shops_for([shop])
         if not self.user.can_write:
             raise Forbidden("只读用户不能确认或评论 (viewers cannot acknowledge or comment)")
-        self.cursor.execute(
-            "INSERT INTO finding_notes (date, shop, metric, channel, acknowledged, comment, user_name)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [day, shop, metric, channel, acknowledged, comment.strip() or None, self.user.name],
-        )
+        detail = {"shop": shop, "date": day, "metric": metric, "channel": channel, "comment": comment.strip()}
+        with audit.atomic(self.cursor):
+            self.cursor.execute(
+                "INSERT INTO finding_notes (date, shop, metric, channel, acknowledged, comment, user_name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [day, shop, metric, channel, acknowledged, comment.strip() or None, self.user.name],
+            )
+            action = "finding.ack" if acknowledged else "finding.note"
+            audit.record_as(self.cursor, self.actor, action, f"{day} {shop} {metric} {channel}", detail)
 
     def pacing(self, as_of: dt.date | None = None, *, forecasts: bool = True) -> list[Pace]:
         if not self.allowed:

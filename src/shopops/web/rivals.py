@@ -136,8 +136,12 @@ def build_page(data: ScopedData, start: dt.date, end: dt.date, group: str, item:
         page.series["price"].append(
             {"label": label, "values": [_round(_get(by_day, d, "price")) for d in dates]}
         )
+        estimated = page.rows[-1]["estimated_days"]
         page.series["units"].append(
-            {"label": label, "values": [_round(_get(by_day, d, "units")) for d in dates]}
+            {
+                "label": f"{label}（含估算 {estimated} 天）" if estimated else label,
+                "values": [_round(_get(by_day, d, "units")) for d in dates],
+            }
         )
         if our is not None:
             our_days = {r["date"]: r for r in our.iter_rows(named=True)}
@@ -238,7 +242,9 @@ def _row(
     pick: Pick, sales: pl.DataFrame, ours: pl.DataFrame | None, estimate: dict[str, Any] | None
 ) -> dict[str, Any]:
     """One side-by-side row: the rival item's latest price, units and 估算 revenue against ours."""
-    priced = sales.filter(pl.col("price").is_not_null())
+    # a day without a snapshot borrows the next reading's price: not a price seen that day
+    seen = ~pl.col("estimated") | pl.col("sales_total").is_not_null()
+    priced = sales.filter(pl.col("price").is_not_null() & seen)
     counted = sales.filter(pl.col("units").is_not_null())
     units = float(counted["units"].sum()) if counted.height else None
     revenue = float(counted["revenue"].cast(pl.Float64).sum()) if counted.height else None
@@ -249,6 +255,7 @@ def _row(
         "units": units,
         "units_per_day": units / counted.height if units is not None and counted.height else None,
         "sales_days": counted.height,
+        "estimated_days": counted.filter("estimated").height,  # days of a gap between snapshots (估算)
         "revenue": revenue,
         "problems": [PROBLEMS[s] for s in sorted(set(sales["counter_status"].to_list()) & set(PROBLEMS))],
         "index": estimate,

@@ -125,5 +125,7 @@ def alert_settings(config: Mapping[str, Any] | None) -> AlertSettings:
         provisional_days=int(days or 0),
         disabled_metrics=frozenset(str(k) for k in disabled),
         rules=rules,
-        calendar=load_calendar(config.get("promo_calendar")),
+        calendar=load_calendar(
+            config.get("promo_calendar"), holidays=config.get("holidays"), workdays=config.get("workdays")
+        ),
     )

@@ -44,6 +44,8 @@ PARENTS: dict[str, tuple[str, ...]] = {
     "units": SALES,
     "uv_value": SALES,
     "net_sales": (*SALES, "refund_amount"),
+    "refund_amount_by_payment": ("gmv",),
+    "refund_rate_by_payment": ("refund_amount_by_payment", *SALES),
     "cogs": SALES,
     "cost_coverage": (*SALES, "aov"),
     "shipping_cost": SALES,

@@ -22,6 +22,8 @@ ARRIVING = {
     "refund_amount": "down",
     "refund_orders": "down",
     "refund_rate": "down",
+    "refund_amount_by_payment": "down",
+    "refund_rate_by_payment": "down",
     "ad_gmv": "down",
     "ad_roi": "down",
     "net_sales": "up",

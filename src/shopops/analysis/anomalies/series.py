@@ -14,9 +14,16 @@ from shopops.analysis.anomalies.config import AlertSettings
 from shopops.analysis.calendar import DayContext
 from shopops.metrics.catalog import Catalog, Metric, formula_names
 
-REFUND_METRICS = ("refund_amount", "refund_orders", "refund_rate")
+REFUND_METRICS = (
+    "refund_amount",
+    "refund_orders",
+    "refund_rate",
+    "refund_amount_by_payment",
+    "refund_rate_by_payment",
+)
 PER_UNIT_MONEY = ("aov", "uv_value")
-MOVING_MEASURES = {"refund_amount", "refund_orders", "ad_gmv"}
+# Refunds by payment date keep rising for days after the sale, like refunds by completion date.
+MOVING_MEASURES = {"refund_amount", "refund_orders", "refund_amount_by_payment", "ad_gmv"}
 
 
 def metric_kind(metric: Metric) -> str:

@@ -1,15 +1,24 @@
 """Facts derived from item snapshots, all in DuckDB (no per-row Python).
 
 Daily sales follow the counter the mapping chose:
-- ``sales_total`` (累计销量, cumulative): sales between two snapshots = the difference; over a gap of
-  several days the difference is spread evenly (``days`` says over how many). A counter that goes
-  down is a data problem and is said so: ``reset`` when it falls to ≤ 20% of its last value (the
-  platform restarted it — later days count from the new value), ``decrease`` otherwise; neither
-  gives a sales figure for that interval.
+- ``sales_total`` (累计销量, cumulative): sales between two snapshots = the difference. When snapshot
+  days are missing, the difference Δ between readings N days apart is spread over all N days (the
+  skipped days and the day of the later reading), each row flagged ``estimated`` (估算) with
+  ``days`` = N. Units stay whole and add up to Δ exactly: day k of the gap gets
+  ⌊Δ·k/N⌋ − ⌊Δ·(k−1)/N⌋, i.e. the straight line between the readings rounded down, differenced —
+  every day gets ⌊Δ/N⌋ or ⌈Δ/N⌉, the extra units fall evenly through the gap and the day of the
+  later reading always gets ⌈Δ/N⌉. A gap longer than ``LOOKBACK_DAYS`` restarts the count
+  (``first``), so a day has the same units whatever window it is read in (every window reads
+  ``LOOKBACK_DAYS`` before and after itself).
+  A counter that goes down is a data problem and is said so: ``reset`` when it falls to ≤ 20% of
+  its last value (the platform restarted it — later days count from the new value), ``decrease``
+  otherwise; neither gives a sales figure for that interval.
 - ``sales_30d`` (月销量, rolling 30 days): daily sales = 月销量 / 30, the average of the trailing
   30 days; it may go down without anything being wrong.
 Estimated revenue = daily units × the price of the day. Manual prices (`shopops rival price`)
-override the snapshot's price on their day.
+override the snapshot's price on their day. A skipped day has no price of its own (unless a
+snapshot without a counter or a manual price gave one): it takes the price of the later reading,
+so a gap at one price adds up to Δ × that price exactly.
 """
 
 from __future__ import annotations
@@ -70,34 +79,57 @@ def observations_sql(start: dt.date, end: dt.date) -> str:
 
 def daily_sales_sql(start: dt.date, end: dt.date) -> str:
     """SQL of :func:`daily_sales` (used by findings and the report too)."""
+    ahead = end + dt.timedelta(days=LOOKBACK_DAYS)  # a gap that straddles ``end`` closes after it
     return f"""
-    WITH o AS ({observations_sql(start, end)}),
+    WITH o AS ({observations_sql(start, ahead)}),
     d AS (
         SELECT *, CAST(date - prev_total_date AS INTEGER) AS days,
             CASE
                 WHEN sales_total IS NULL AND sales_30d IS NOT NULL THEN 'rolling'
                 WHEN sales_total IS NULL THEN 'blank'
-                WHEN prev_total IS NULL THEN 'first'
+                WHEN prev_total IS NULL OR date - prev_total_date > {LOOKBACK_DAYS} THEN 'first'
                 WHEN sales_total >= prev_total AND date - prev_total_date > 1 THEN 'gap'
                 WHEN sales_total >= prev_total THEN 'ok'
                 WHEN sales_total <= prev_total * {RESET_SHARE} THEN 'reset'
                 ELSE 'decrease'
             END AS counter_status
         FROM o
+    ),
+    steps AS (
+        SELECT rival_shop, item_id, prev_total_date, days, sales_total - prev_total AS delta,
+            price AS gap_price, title AS gap_title, unnest(range(1, days + 1)) AS k
+        FROM d WHERE counter_status = 'gap'
+    ),
+    spread AS (
+        SELECT rival_shop, item_id, CAST(prev_total_date + CAST(k AS INTEGER) AS DATE) AS date, days,
+            delta * k // days - delta * (k - 1) // days AS spread_units, gap_price, gap_title
+        FROM steps
+    ),
+    x AS (
+        SELECT rival_shop, item_id, date, coalesce(d.title, s.gap_title) AS title,
+            coalesce(d.price, s.gap_price) AS price, coalesce(d.manual_price, false) AS manual_price,
+            d.sales_total, d.sales_30d, d.review_count, d.prev_total, coalesce(s.days, d.days) AS days,
+            s.days IS NOT NULL AS estimated,
+            CASE WHEN estimated THEN 'gap' ELSE d.counter_status END AS counter_status,
+            CASE WHEN estimated THEN s.spread_units
+                WHEN d.counter_status = 'ok' THEN d.sales_total - d.prev_total END AS counted,
+            CASE WHEN d.counter_status = 'rolling' AND NOT estimated THEN d.sales_30d / 30.0 END AS rolling,
+            d.prev_price, d.prev_price_date, d.prev_reviews
+        FROM d FULL JOIN spread s USING (rival_shop, item_id, date)
+        WHERE date BETWEEN {_day(start)} AND {_day(end)}
     )
     SELECT rival_shop, item_id, date, title, price, manual_price, sales_total, sales_30d, review_count,
-        prev_total, days, counter_status,
-        CASE counter_status WHEN 'ok' THEN CAST(sales_total - prev_total AS DOUBLE)
-            WHEN 'gap' THEN (sales_total - prev_total) / days
-            WHEN 'rolling' THEN sales_30d / 30.0 END AS units,
-        CAST(units * price AS DECIMAL(18, 2)) AS revenue,
+        prev_total, days, counter_status, estimated,
+        coalesce(CAST(counted AS DOUBLE), rolling) AS units,
+        -- whole units × DECIMAL price stays exact, so a gap's revenue adds up to the cent
+        CAST(coalesce(counted * price, rolling * price) AS DECIMAL(18, 2)) AS revenue,
         prev_price, prev_price_date, prev_reviews
-    FROM d WHERE date BETWEEN {_day(start)} AND {_day(end)}
+    FROM x
     """
 
 
 def daily_sales(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pl.DataFrame:
-    """Per rival item and snapshot day: price, counters, derived units and estimated revenue, status."""
+    """Per rival item and day: price, counters, derived units, estimated revenue, status, ``estimated``."""
     return frame(con, daily_sales_sql(start, end) + " ORDER BY rival_shop, item_id, date")
 
 

@@ -145,11 +145,14 @@ def _sales_moves(
         f"""
         WITH x AS MATERIALIZED ({daily_sales_sql(start - dt.timedelta(days=14), end)}),
         c AS (SELECT * FROM x WHERE date >= DATE '{start.isoformat()}'
+            -- a gap's units are one average: judged once, on the day the counter was read
+            AND (NOT estimated OR sales_total IS NOT NULL)
             AND (counter_status IN ('reset', 'decrease') OR units >= {rules.jump_min_units})),
         u AS (SELECT c.rival_shop, c.item_id, c.date, median(p.units) AS usual FROM c JOIN x p
             ON p.rival_shop = c.rival_shop AND p.item_id = c.item_id
             AND p.date BETWEEN c.date - INTERVAL 14 DAYS AND c.date - INTERVAL 1 DAY GROUP BY ALL)
-        SELECT rival_shop AS shop, item_id, date, units, counter_status, sales_total, prev_total, usual
+        SELECT rival_shop AS shop, item_id, date, units, counter_status, sales_total, prev_total, usual,
+            estimated, days
         FROM c LEFT JOIN u USING (rival_shop, item_id, date)
         WHERE counter_status IN ('reset', 'decrease') OR units >= usual * {rules.jump_factor}
         ORDER BY shop, date, item_id
@@ -167,8 +170,9 @@ def _sales_moves(
                 float(row["units"]),
                 high=float(row["usual"]),
                 direction="up",
-                explanation=f"竞店 {row['shop']} 商品 {row['item_id']} 日销 {row['units']:.0f} 件，"
-                f"近14天中位 {row['usual']:.0f} 件",
+                explanation=f"竞店 {row['shop']} 商品 {row['item_id']} 日销 {row['units']:.0f} 件"
+                + (f"（估算：{row['days']} 天的累计销量差平摊）" if row["estimated"] else "")
+                + f"，近14天中位 {row['usual']:.0f} 件",
             )
         )
     return found

@@ -19,6 +19,7 @@ from shopops.analysis.targets.periods import PERIOD_HINT, TargetPeriod, parse_pe
 from shopops.errors import UserError
 from shopops.metrics.catalog import Catalog, Metric, load_catalog
 from shopops.metrics.totals import is_additive
+from shopops.warehouse import audit
 
 # The metrics a target can be set for (the columns of the targets table), in display order.
 TARGET_METRICS = (
@@ -143,6 +144,7 @@ def define_group(con: duckdb.DuckDBPyConnection, name: str, shops: list[str]) ->
         con.executemany(
             "INSERT INTO shop_groups VALUES (?, ?)", [[name, shop] for shop in dict.fromkeys(shops)]
         )
+        audit.record_current(con, "target.group", name, {"shops": list(dict.fromkeys(shops))})
 
 
 @contextmanager
@@ -204,6 +206,7 @@ def set_target(
             "WHERE period = ? AND shop = ? AND shop_group = ? AND origin = 'cli'",
             [value, period.key, shop, group],
         )
+        _record(con, "target.set", period, scope, metric, {"value": value})
 
 
 def remove_target(con: duckdb.DuckDBPyConnection, period: TargetPeriod, scope: Scope, metric: str) -> int:
@@ -219,8 +222,28 @@ def remove_target(con: duckdb.DuckDBPyConnection, period: TargetPeriod, scope: S
         [shop, group],
     ).fetchall()
     ids = [rowid for rowid, text in raw if parse_period(text) == period]
-    con.execute(f'UPDATE targets SET "{metric}" = NULL WHERE list_contains(?, rowid)', [ids])
+    with _transaction(con):
+        con.execute(f'UPDATE targets SET "{metric}" = NULL WHERE list_contains(?, rowid)', [ids])
+        _record(con, "target.remove", period, scope, metric, {"rows": len(ids)})
     return len(ids)
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    action: str,
+    period: TargetPeriod,
+    scope: Scope,
+    metric: str,
+    detail: dict[str, object],
+) -> None:
+    """The audit record of a change of a target (in the change's transaction)."""
+    shops: dict[str, object] = (
+        {"shop": scope.name}
+        if scope.kind == "shop"
+        else {"shops": shops_of(con, scope) if scope.kind == "group" else "*"}
+    )
+    target = f"{period.key} {scope.label} {metric}"
+    audit.record_current(con, action, target, {"period": period.key, "metric": metric, **shops, **detail})
 
 
 _READ_SQL = """

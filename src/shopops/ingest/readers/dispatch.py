@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from shopops.errors import InputError, UnreadableFileError
 from shopops.ingest.readers.excel import read_workbook
 from shopops.ingest.readers.html import read_html_table
+from shopops.ingest.readers.limits import DEFAULT_LIMITS, RATIO_FLOOR_BYTES, ReadLimits, over_limit, size_text
 from shopops.ingest.readers.table import HeaderScorer, RawExport
 from shopops.ingest.readers.text import read_text
 
@@ -23,6 +25,9 @@ _SPREADSHEET_ML = re.compile(
 )
 # Bit 11 of a ZIP entry's flags says its name is UTF-8; without it zipfile decodes the name as cp437.
 _ZIP_UTF8_FLAG = 0x800
+# A ZIP holding a ZIP is read (people zip what they were sent); one more level is refused, so a
+# ZIP that holds itself cannot send the reader round for ever.
+_MAX_ZIP_DEPTH = 2
 
 
 def read_export(
@@ -31,8 +36,25 @@ def read_export(
     workdir: Path,
     display_name: str | None = None,
     sheet: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> RawExport:
-    """Read one export; ``workdir`` receives temporary files (transcoded text, unpacked ZIPs)."""
+    """Read one export; ``workdir`` receives temporary files (transcoded text, unpacked ZIPs).
+
+    ``limits`` bounds what a file may cost (unpacked size, rows, columns, cells …): a file past
+    one is refused before the memory or disk is spent.
+    """
+    return _read(path, scorer, workdir, display_name, sheet, limits, depth=0)
+
+
+def _read(
+    path: Path,
+    scorer: HeaderScorer,
+    workdir: Path,
+    display_name: str | None,
+    sheet: str | None,
+    limits: ReadLimits,
+    depth: int,
+) -> RawExport:
     name = display_name or path.name
     if not path.is_file():
         raise UnreadableFileError(path, "does not exist or is not a file", hint="check the path")
@@ -41,9 +63,9 @@ def read_export(
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnreadableFileError(path, "is empty", hint="export the report again; it holds no rows")
     if head.startswith(_OLE2):
-        return read_workbook(path, name, scorer, sheet)
+        return read_workbook(path, name, scorer, sheet, limits)
     if head.startswith(b"PK"):
-        return _read_zip(path, name, scorer, workdir, sheet)
+        return _read_zip(path, name, scorer, workdir, sheet, limits, depth)
     if _is_excel_2003_xml(head):
         raise UnreadableFileError(
             path,
@@ -51,14 +73,14 @@ def read_export(
             hint="open it in Excel and save it as .xlsx, then import that file",
         )
     if _looks_like_html(head):
-        return read_html_table(path, name, scorer)
+        return read_html_table(path, name, scorer, limits)
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFileError(
             path,
             "is not a spreadsheet or text table (it holds binary data)",
             hint="import the CSV, .xls or .xlsx file the platform exported",
         )
-    return read_text(path, name, scorer, workdir)
+    return read_text(path, name, scorer, workdir, limits)
 
 
 def _is_excel_2003_xml(head: bytes) -> bool:
@@ -71,20 +93,22 @@ def _looks_like_html(head: bytes) -> bool:
 
 
 def _read_zip(
-    path: Path, name: str, scorer: HeaderScorer, workdir: Path, sheet: str | None = None
+    path: Path,
+    name: str,
+    scorer: HeaderScorer,
+    workdir: Path,
+    sheet: str | None,
+    limits: ReadLimits,
+    depth: int,
 ) -> RawExport:
     try:
         archive = zipfile.ZipFile(path)
         members = archive.namelist()
     except zipfile.BadZipFile as error:
-        raise UnreadableFileError(
-            path,
-            "is a damaged or incomplete workbook or ZIP file",
-            hint="download the export again; the file was probably cut off",
-        ) from error
+        raise _damaged(path) from error
     with archive:
         if any(member in members for member in _WORKBOOK_MEMBERS):
-            return read_workbook(path, name, scorer, sheet)
+            return read_workbook(path, name, scorer, sheet, limits)
         files = [
             m
             for m in archive.infolist()
@@ -99,17 +123,66 @@ def _read_zip(
                 f"is a ZIP holding {len(files)} files ({listed}); ShopOps reads a ZIP with exactly one export",
                 hint="unpack it and import the files one by one",
             )
+        if depth >= _MAX_ZIP_DEPTH:
+            raise UnreadableFileError(
+                path,
+                "is a ZIP inside a ZIP inside a ZIP",
+                hint="unpack it yourself and import the export inside",
+            ).relabel(name)
         member = files[0]
         inner_name = Path(member_name(member)).name
-        target = workdir / f"unzipped-{inner_name}"
-        with archive.open(member) as source, target.open("wb") as out:
-            while chunk := source.read(1 << 22):
-                out.write(chunk)
+        target = workdir / f"unzipped-{depth}-{inner_name}"
+        _unpack(archive, member, target, path, name, limits)
     label = f"{name} › {inner_name}"
     try:
-        return read_export(target, scorer, workdir, display_name=label)
+        return _read(target, scorer, workdir, label, None, limits, depth + 1)
     except InputError as error:
-        raise error.relabel(label) from None
+        if not error.label.startswith(label):  # a ZIP further in has named its own member already
+            error.relabel(label)
+        raise error from None
+
+
+def _unpack(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, path: Path, name: str, limits: ReadLimits
+) -> None:
+    """Unpack one member, refusing it before (by its declared size) or while (by the bytes that
+    come out) it passes ``limits.unpacked_mb`` or ``limits.ratio``: nothing large is written first."""
+    most = limits.unpacked_bytes
+    packed_most = max(limits.ratio * max(member.compress_size, 1), RATIO_FLOOR_BYTES)
+    hint = "unpack it yourself and import the file inside"
+    too_big = over_limit(
+        path, name, f"unpacks to more than {size_text(limits.unpacked_mb)}", "unpacked_mb", limits, hint
+    )
+    too_packed = over_limit(
+        path, name, f"unpacks to more than {limits.ratio} times its packed size", "ratio", limits, hint
+    )
+    if member.file_size > most:
+        raise too_big
+    if member.file_size > packed_most:
+        raise too_packed
+    written = 0
+    try:
+        with archive.open(member) as source, target.open("wb") as out:
+            while chunk := source.read(1 << 22):
+                written += len(chunk)
+                if written > most:
+                    raise too_big
+                if written > packed_most:
+                    raise too_packed
+                out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise _damaged(path).relabel(name) from error
+    except UnreadableFileError:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def _damaged(path: Path) -> UnreadableFileError:
+    return UnreadableFileError(
+        path,
+        "is a damaged or incomplete workbook or ZIP file",
+        hint="download the export again; the file was probably cut off",
+    )
 
 
 def member_name(member: zipfile.ZipInfo) -> str:

@@ -18,15 +18,27 @@ import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook
 
 from shopops.errors import UnreadableFileError
+from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits, over_limit
 from shopops.ingest.readers.table import HeaderScorer, RawExport, clean_header, locate_header
+from shopops.ingest.readers.workbook_guard import check_workbook
 
 # Doubles above 2**53 are no longer whole-number exact: an ID stored that way has lost digits.
 _EXACT_LIMIT = 2.0**53
 _DATE_SAMPLE = 64  # rows looked at to decide whether a column holds dates
 
 
-def read_workbook(path: Path, display_name: str, scorer: HeaderScorer, sheet: str | None = None) -> RawExport:
-    """The sheet whose header looks most like a known export (the first sheet on a tie), or ``sheet``."""
+def read_workbook(
+    path: Path,
+    display_name: str,
+    scorer: HeaderScorer,
+    sheet: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> RawExport:
+    """The sheet whose header looks most like a known export (the first sheet on a tie), or ``sheet``.
+
+    What the sheets would cost in memory is checked before calamine opens them (``limits``).
+    """
+    check_workbook(path, display_name, limits, sheet)
     try:
         reader = fastexcel.read_excel(str(path))
         names = [name for name in reader.sheet_names if sheet is None or name == sheet]
@@ -40,9 +52,11 @@ def read_workbook(path: Path, display_name: str, scorer: HeaderScorer, sheet: st
         ) from error
     best: RawExport | None = None
     best_score = -1.0
+    tables = dict(sheets)
     for name, table in sheets:
         if table.num_rows == 0:
             continue
+        _check_sheet(path, f"{display_name} [{name}]" if several else display_name, table, limits)
         top: list[list[object]] = [list(row.values()) for row in table.slice(0, 30).to_pylist()]
         header_index, titles = locate_header(top, scorer)
         header = [clean_header(str(cell or "")) for cell in top[header_index]]
@@ -61,12 +75,68 @@ def read_workbook(path: Path, display_name: str, scorer: HeaderScorer, sheet: st
             sheet=name,
             body=table.slice(header_index + 1),
             lossy_number=partial(_first_lossy_number, path, name, header_index + 1),
+            limits=limits,
         )
     if best is None:
         raise UnreadableFileError(
             path, "is an empty workbook", hint="export the report again; it holds no rows"
         )
+    _check_cell_sizes(best, tables[best.sheet or ""], limits)
     return best
+
+
+def _check_sheet(path: Path, label: str, table: pa.Table, limits: ReadLimits) -> None:
+    """Limits a loaded sheet must keep too (.xls and .ods are not checked before loading)."""
+    hint = "check that it is the export you meant"
+    if table.num_rows > limits.rows:
+        raise over_limit(
+            path,
+            label,
+            f"has more than {limits.rows:,} rows",
+            "rows",
+            limits,
+            "split the export by date range",
+        )
+    if table.num_columns > limits.columns:
+        raise over_limit(
+            path,
+            label,
+            f"has {table.num_columns:,} columns, more than {limits.columns:,}",
+            "columns",
+            limits,
+            hint,
+        )
+    if table.num_rows * table.num_columns > limits.cells:
+        raise over_limit(
+            path,
+            label,
+            f"spans {table.num_rows:,} rows × {table.num_columns:,} columns, more than {limits.cells:,} cells",
+            "cells",
+            limits,
+            "save it as CSV and import that",
+        )
+
+
+def _check_cell_sizes(raw: RawExport, table: pa.Table, limits: ReadLimits) -> None:
+    """No cell of the chosen sheet holds more than ``limits.cell_chars`` characters."""
+    for index, column in enumerate(table.columns):
+        lengths = pc.utf8_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > limits.cell_chars:
+            over = pc.greater(pc.fill_null(lengths, pa.scalar(0, lengths.type)), pa.scalar(limits.cell_chars))
+            first = pc.index(over, True).as_py()
+            raise over_limit(
+                raw.path,
+                raw.display_name,
+                f"holds {longest:,} characters, more than {limits.cell_chars:,} in one cell",
+                "cell_chars",
+                limits,
+                "check that it is the export you meant",
+                row=first + 1,
+                column=raw.header[index]
+                if index < len(raw.header) and raw.header[index]
+                else f"column {index + 1}",
+            )
 
 
 def sheet_names(path: Path) -> list[str]:

@@ -31,21 +31,51 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030"}
 def decode_html(path: Path, data: bytes) -> str:
     """The page as text, without an XML declaration (lxml refuses str input that has one)."""
     text = _decode(path, data)
+    return strip_xml_declaration(text)
+
+
+def strip_xml_declaration(text: str) -> str:
     return _XML_DECLARATION.sub("", text, count=1)
 
 
-def _decode(path: Path, data: bytes) -> str:
-    candidates = [encoding for bom, encoding in _BOMS if data.startswith(bom)][:1]
+def _candidates(head: bytes) -> list[str]:
+    candidates = [encoding for bom, encoding in _BOMS if head.startswith(bom)][:1]
     if not candidates:
-        declared = declared_encoding(data)
+        declared = declared_encoding(head)
         candidates = [declared] if declared else []
         candidates += [e for e in ("utf-8", "gb18030") if e != declared]
-    for encoding in candidates:
+    return candidates
+
+
+def _decode(path: Path, data: bytes) -> str:
+    for encoding in _candidates(data):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue  # a wrong declaration is common; the next candidate may still fit
-    raise UnreadableFileError(
+    raise _undecodable(path)
+
+
+def html_encoding(path: Path) -> str:
+    """The codec to read the page with, chosen as ``decode_html`` does but without holding the
+    page in memory: each candidate is tried by decoding the file chunk by chunk."""
+    with path.open("rb") as handle:
+        head = handle.read(_PRESCAN_BYTES)
+        for encoding in _candidates(head):
+            handle.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                while chunk := handle.read(1 << 22):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    raise _undecodable(path)
+
+
+def _undecodable(path: Path) -> UnreadableFileError:
+    return UnreadableFileError(
         path,
         "is a web page that is neither UTF-8 nor GBK/GB18030 text",
         hint="download the report again as Excel or CSV",

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import mmap
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,14 +13,28 @@ import duckdb
 import pyarrow as pa
 
 from shopops.errors import UnreadableFileError
+from shopops.ingest.readers.careful_csv import clean_copy
+from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits, over_limit
 
 HeaderScorer = Callable[[Sequence[str]], float]
 
 HEADER_SEARCH_ROWS = 30
 
+# Excel's escape for a character in a workbook's XML: "_x002B_" is "+". 聚水潭 writes its codes
+# that way and some tools pass the escape through (reference/next-batch-research.md §2.1).
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
 
 def clean_header(cell: str) -> str:
+    """A header cell as its name: no padding, BOM or full-width spaces, Excel's _xHHHH_ escapes decoded."""
+    if "_x" in cell:
+        cell = decode_excel_escapes(cell)
     return cell.strip().strip("\ufeff\u3000\u00a0").strip()
+
+
+def decode_excel_escapes(text: str) -> str:
+    """``颜色_x002B_尺码`` → ``颜色+尺码`` (``_x005F_`` is a literal underscore)."""
+    return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 @dataclass
@@ -50,6 +61,10 @@ class RawExport:
     recode: Callable[[], Path | None] | None = field(default=None, repr=False)
     # Workbooks only: column index → (row, value) of the first number too long to be exact.
     lossy_number: Callable[[int], tuple[int, str] | None] | None = field(default=None, repr=False)
+    # Where loading may write temporary copies (the importer's work folder); None: the system's.
+    workdir: Path | None = field(default=None, repr=False)
+    # The size limits the file was read under; loading a text file checks rows and cells with them.
+    limits: ReadLimits = field(default=DEFAULT_LIMITS, repr=False)
 
     @property
     def first_row(self) -> int:
@@ -87,87 +102,179 @@ class RawExport:
         return self.body.num_rows if self.body is not None else len(self.rows or ())
 
     def _load_csv(self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[int]) -> None:
+        """Every data line of the file becomes exactly one row, or the file is refused.
+
+        DuckDB's strict scanner reads well-formed files. Its rows are trusted only when they
+        match the file's lines one to one; otherwise (stray quotes, cells over several lines,
+        blank lines, old Mac line ends) the careful reader writes a clean copy whose rows DuckDB
+        must then match exactly. DuckDB's lenient mode is never used: it glues the lines after a
+        stray quote into one cell without a word.
+        """
         assert self.csv_path is not None
         source = self.csv_path
+        limits = self.limits
         try:
-            # Lines are counted while DuckDB reads: DuckDB works outside the GIL, so the count overlaps it.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                lines = pool.submit(_line_count, source)
-                records = self._read_csv(con, table, source, columns)
-            if lines.result() != self.header_row + records and _has_blank_line(source):
-                # DuckDB skips blank lines, which would shift the number of every row below
-                # one; a copy with each blank line written as an empty record keeps them.
-                with tempfile.TemporaryDirectory(prefix="shopops-") as folder:
-                    copy = _blank_lines_as_records(source, Path(folder) / "rows.csv", self.csv_delimiter)
-                    self._read_csv(con, table, copy, columns)
-        except duckdb.Error as error:
-            if self.recode is not None and "unicode" in str(error).lower():
+            lines = _line_count(source, stop_after=self.header_row + limits.rows)
+            if lines > self.header_row + limits.rows:
+                raise over_limit(
+                    self.path,
+                    self.display_name,
+                    f"has more than {limits.rows:,} rows",
+                    "rows",
+                    limits,
+                    "split the export by date range",
+                )
+            try:
+                records: int | None = self._read_strict(con, table, source, columns, skip=self.header_row)
+            except duckdb.Error as error:
+                if self.recode is not None and _is_unicode_error(error):
+                    raise
+                records = None
+            if records != lines - self.header_row:
+                with tempfile.TemporaryDirectory(prefix="shopops-", dir=self.workdir) as folder:
+                    copy = clean_copy(
+                        source,
+                        Path(folder) / "rows.csv",
+                        delimiter=self.csv_delimiter,
+                        skip=self.header_row,
+                        header=self.header,
+                        limits=limits,
+                        path=self.path,
+                        label=self.display_name,
+                    )
+                    read = self._read_strict(
+                        con, table, copy.path, columns, skip=0, parallel=not copy.multiline, clean=True
+                    )
+                if read != copy.records:  # the clean copy is plain RFC 4180: this is a bug
+                    raise UnreadableFileError(
+                        self.path,
+                        f"has {copy.records:,} data rows but only {read:,} could be read",
+                        hint="open it in Excel and save it as .xlsx, then import that file",
+                    ).relabel(self.display_name)
+            self._check_cell_sizes(con, table, columns)
+        except (duckdb.Error, UnreadableFileError) as error:
+            unicode = isinstance(error, duckdb.Error) and _is_unicode_error(error)
+            unicode = unicode or isinstance(error.__cause__, UnicodeDecodeError)
+            if self.recode is not None and unicode:
                 recode, self.recode = self.recode, None
                 utf8 = recode()  # raises the clear error when the file is neither UTF-8 nor GBK
                 if utf8 is not None:
                     self.csv_path = utf8
                     self._load_csv(con, table, columns)
                     return
+            if isinstance(error, UnreadableFileError):
+                raise
             raise UnreadableFileError(
                 self.path,
                 f"is a text table that cannot be read as CSV ({str(error).splitlines()[0][:120]})",
                 hint="open it in Excel and save it as .xlsx, then import that file",
             ).relabel(self.display_name) from error
 
+    def _read_strict(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        source: Path,
+        columns: Sequence[int],
+        *,
+        skip: int,
+        parallel: bool = True,
+        clean: bool = False,
+    ) -> int:
+        """Read with the parallel scanner, else the serial one: the parallel one sometimes gives up
+        on a well-formed file where its chunks meet (``="…"`` IDs, duckdb/duckdb#24237)."""
+        if parallel:
+            try:
+                return self._read_csv(con, table, source, columns, skip=skip, parallel=True, clean=clean)
+            except duckdb.Error as error:
+                # Cells over several lines: the serial scanner would read them, but its rows
+                # would not match the lines, so the careful reader takes the file anyway.
+                if _is_unicode_error(error) or (not clean and "quoted new lines" in str(error)):
+                    raise
+        return self._read_csv(con, table, source, columns, skip=skip, parallel=False, clean=clean)
+
     def _read_csv(
-        self, con: duckdb.DuckDBPyConnection, table: str, source: Path, columns: Sequence[int]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        source: Path,
+        columns: Sequence[int],
+        *,
+        skip: int,
+        parallel: bool = True,
+        clean: bool = False,
     ) -> int:
         spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header)))
         picked = ", ".join(f"c{i}" for i in columns) or "NULL AS _none"
         # auto_detect off: the sniffer guesses wrong on files with title lines, and every column
-        # must stay text until our own parsers have looked at it. The strict parallel scanner is
-        # the fast one; rows with stray quotes or extra cells need the lenient single-threaded one.
-        for options in ("parallel=true", "strict_mode=false, parallel=false"):
-            try:
-                con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {picked} FROM read_csv(?, "
-                    f"auto_detect=false, header=false, skip={self.header_row}, columns={{{spec}}}, "
-                    "delim=?, quote='\"', escape='\"', null_padding=true, "
-                    f"max_line_size=10000000, {options})",
-                    [str(source), self.csv_delimiter],
-                )
-                break
-            except duckdb.Error:
-                if options.endswith("false"):
-                    raise
+        # must stay text until our own parsers have looked at it. Strict mode always: a row it
+        # cannot read is the careful reader's, never guessed at. The careful reader's clean copy
+        # ends its records with \n (a cell may hold \r\n, which must not be taken for the line end).
+        new_line = ", new_line='\\n'" if clean else ""
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {picked} FROM read_csv(?, "
+            f"auto_detect=false, header=false, skip={skip}, columns={{{spec}}}, "
+            "delim=?, quote='\"', escape='\"', null_padding=true, strict_mode=true, "
+            f"max_line_size=10000000, parallel={str(parallel).lower()}{new_line})",
+            [str(source), self.csv_delimiter],
+        )
         row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(row[0]) if row else 0
+
+    def _check_cell_sizes(self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[int]) -> None:
+        """A cell that is read may hold at most ``limits.cell_chars`` characters."""
+        if not columns:
+            return
+        limit = self.limits.cell_chars
+        longest = ", ".join(f"max(length(c{i}))" for i in columns)
+        found = con.execute(f"SELECT {longest} FROM {table}").fetchone()
+        if found is None or all(n is None or n <= limit for n in found):
+            return
+        over = " OR ".join(f"length(c{i}) > {limit}" for i in columns)
+        at = con.execute(
+            f"SELECT rowid - (SELECT min(rowid) FROM {table}), {', '.join(f'length(c{i})' for i in columns)}"
+            f" FROM {table} WHERE {over} ORDER BY rowid LIMIT 1"
+        ).fetchone()
+        assert at is not None
+        index, size = next(
+            (i, n) for i, n in zip(columns, at[1:], strict=True) if n is not None and n > limit
+        )
+        raise over_limit(
+            self.path,
+            self.display_name,
+            f"holds {size:,} characters, more than {limit:,} in one cell",
+            "cell_chars",
+            self.limits,
+            "check that it is the export you meant",
+            row=self.first_row + int(at[0]),
+            column=self.header[index] if index < len(self.header) else f"column {index + 1}",
+        )
+
+
+def _is_unicode_error(error: duckdb.Error) -> bool:
+    """DuckDB found a byte that is not UTF-8 (its message also names the file: match the phrase)."""
+    return "invalid unicode" in str(error).lower()
 
 
 def _names(columns: Sequence[int]) -> list[str]:
     return [f"c{i}" for i in columns] or ["_none"]
 
 
-def _line_count(path: Path) -> int:
-    """Lines in a text file, counting a last line without a line break."""
+def _line_count(path: Path, stop_after: int | None = None) -> int:
+    """Lines in a text file, counting a last line without a line break.
+
+    With ``stop_after``, counting stops once the count is past it (a file of a billion blank
+    lines is refused after reading as far as the limit).
+    """
     count = 0
     last = b"\n"
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 22):
             count += chunk.count(b"\n")
             last = chunk[-1:]
+            if stop_after is not None and count > stop_after:
+                return count
     return count + (last != b"\n")
-
-
-def _has_blank_line(path: Path) -> bool:
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return re.search(rb"\n\r?\n", data) is not None
-
-
-def _blank_lines_as_records(source: Path, target: Path, delimiter: str) -> Path:
-    with (
-        source.open("r", encoding="utf-8-sig", newline="") as reading,
-        target.open("w", encoding="utf-8", newline="") as writing,
-    ):
-        writer = csv.writer(writing, delimiter=delimiter, lineterminator="\n")
-        for record in csv.reader(reading, delimiter=delimiter):
-            writer.writerow(record or [""])
-    return target
 
 
 def cell_text(value: object) -> str | None:

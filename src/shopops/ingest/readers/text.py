@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from shopops.errors import UnreadableFileError
+from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits, over_limit
 from shopops.ingest.readers.table import HeaderScorer, RawExport, clean_header, locate_header
 
 _CHUNK = 1 << 22
@@ -33,8 +34,10 @@ def detect_encoding(path: Path, *, utf8_sample: int | None = None) -> str:
             return "utf-16"
         if utf8_sample is not None:
             handle.seek(0)
+            sample = handle.read(utf8_sample)
             try:
-                codecs.getincrementaldecoder("utf-8")().decode(handle.read(utf8_sample))
+                # A sample shorter than asked is the whole file: a character cut at its end is an error.
+                codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < utf8_sample)
             except UnicodeDecodeError:
                 pass
             else:
@@ -114,7 +117,13 @@ def sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_text(path: Path, display_name: str, scorer: HeaderScorer, workdir: Path) -> RawExport:
+def read_text(
+    path: Path,
+    display_name: str,
+    scorer: HeaderScorer,
+    workdir: Path,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> RawExport:
     encoding = detect_encoding(path, utf8_sample=_UTF8_SAMPLE_BYTES)
     with path.open("r", encoding=encoding, newline="") as handle:
         sample = handle.read(_PEEK_BYTES)
@@ -136,6 +145,16 @@ def read_text(path: Path, display_name: str, scorer: HeaderScorer, workdir: Path
             "is not a table: no header row with at least two columns was found",
             hint="import the report file as downloaded (CSV, .xls or .xlsx)",
         )
+    if len(header) > limits.columns:
+        raise over_limit(
+            path,
+            display_name,
+            f"has {len(header):,} columns, more than {limits.columns:,}",
+            "columns",
+            limits,
+            "check that it is the export you meant",
+            row=header_index + 1,
+        )
     csv_path = path
     copy = workdir / (path.stem + ".utf8.csv")
     # DuckDB reads UTF-8 itself; a BOM sits in the header line, which is skipped anyway.
@@ -150,6 +169,7 @@ def read_text(path: Path, display_name: str, scorer: HeaderScorer, workdir: Path
         csv_path=csv_path,
         recode=partial(_utf8_copy, path, copy) if encoding == "utf-8" else None,
         csv_delimiter=delimiter,
+        limits=limits,
     )
 
 

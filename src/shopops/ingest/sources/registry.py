@@ -75,11 +75,15 @@ class SourceRegistry:
             builtin = [m for m in tied if not m.spec.custom]
             if len(builtin) == 1:
                 return builtin[0]
-            names = ", ".join(f"{m.spec.key} ({m.spec.label})" for m in tied)
+            # The report's name in the file name or title breaks a tie, even a name such as
+            # 万相台 that every tied source would take from the other's report.
+            named = [m for m in tied if any(hint in context for hint in m.spec.hints)]
+            if len(named) == 1:
+                return named[0]
             raise UnknownSourceError(
                 raw.path,
-                f"matches several export types equally: {names}",
-                hint="pass --source KEY, or keep the report's name (e.g. 直通车, 引力魔方) in the file name",
+                f"matches several export types equally: {', '.join(f'{m.spec.key} ({m.spec.label})' for m in tied)}",
+                hint=_tie_hint(tied, named),
             ).relabel(raw.display_name)
         return eligible[0]
 
@@ -108,6 +112,15 @@ class SourceRegistry:
             "--source KEY --map 源列=column (see `shopops sources`)"
         )
         return text
+
+
+def _tie_hint(tied: list[Detection], named: list[Detection]) -> str:
+    """How to settle a tie, without advising what the file already does."""
+    keys = " or ".join(f"--source {m.spec.key}" for m in tied)
+    if named:
+        return f"its name or title names several of them; pass {keys}"
+    examples = "、".join(m.spec.hints[0] for m in tied if m.spec.hints)
+    return f"pass {keys}, or keep the report's name ({examples}) in the file name"
 
 
 def _lacking(match: Detection) -> list[str]:

@@ -114,7 +114,8 @@ def write_rivals(book: Book, rivals: RivalSheetData | None) -> None:
         write_number(worksheet, row, 4, item["units"], styles["count"], styles["dash"])
         revenue = None if item["revenue"] is None else float(item["revenue"])
         write_number(worksheet, row, 5, revenue, styles["money"], styles["dash"])
-        write_text(worksheet, row, 6, item["counter_status"], styles["text"])
+        status = f"{item['counter_status']}（估算）" if item["estimated"] else item["counter_status"]
+        write_text(worksheet, row, 6, status, styles["text"])
         row += 1
     row = _section(
         book,

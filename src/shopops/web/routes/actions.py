@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from shopops.warehouse import audit
 from shopops.web import accounts
-from shopops.web.app import CsrfDep, render, state_of
+from shopops.web.app import AuthDep, CsrfDep, render, state_of
 from shopops.web.data import Forbidden
-from shopops.web.uploads import Upload, import_uploads
+from shopops.web.i18n import translate
+from shopops.web.receiving import UploadTooLarge
+from shopops.web.uploads import import_request
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,17 +37,15 @@ def add_note(
 
 
 @router.post("/imports/upload", response_class=HTMLResponse)
-async def upload(
-    request: Request,
-    auth: CsrfDep,
-    files: Annotated[list[UploadFile], File()],
-    shop: Annotated[str, Form()] = "",
-) -> Response:
-    uploads = [Upload(f.filename or "upload", await f.read()) for f in files]
+async def upload(request: Request, auth: AuthDep) -> Response:
+    """The page's upload form: files are streamed to disk as they arrive (see ``received_uploads``),
+    then imported one by one; the page lists every file and every sheet."""
     state = state_of(request)
-    from starlette.concurrency import run_in_threadpool
-
-    results = await run_in_threadpool(import_uploads, auth.data, state.write_lock, uploads, shop=shop or None)
+    try:
+        results = await import_request(request, auth.data, state.workspace, state.write_lock, csrf=auth.csrf)
+    except UploadTooLarge as error:
+        title = translate("请求有误", auth.lang)
+        return render(request, "error.html", auth, status=413, title=title, message=str(error))
     history = await run_in_threadpool(auth.data.imports)
     status = 200 if all(r["ok"] for r in results) else 422
     return render(
@@ -72,5 +74,7 @@ def add_user(
         auth.data.shops_for(chosen)
     elif auth.user.shops is not None:
         raise Forbidden("你只能添加限定在你的店铺内的用户 (limit the new user to your shops)")
-    accounts.add_user(auth.data.cursor, name, password, role, chosen)
+    with audit.atomic(auth.data.cursor) as cursor:
+        added = accounts.add_user(cursor, name, password, role, chosen)
+        audit.record_as(cursor, auth.data.actor, "user.add", added.name, {"role": role, "shops": chosen})
     return RedirectResponse("/settings", status_code=303)

@@ -7,21 +7,23 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from shopops.analysis.anomalies.finding import SEVERITIES
 from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
 from shopops.reports.export import to_json
+from shopops.warehouse import audit
 from shopops.web import views
 from shopops.web.accounts import User
 from shopops.web.app import AuthDep, CsrfDep, state_of
+from shopops.web.auditing import cli_actor
 from shopops.web.data import Forbidden, ScopedData
+from shopops.web.receiving import Upload, UploadTooLarge
 from shopops.web.routes.pages import chosen_shops, date_range, latest_day
 from shopops.web.security import LOCAL_HEADER, same_token
-from shopops.web.uploads import Upload, import_uploads
+from shopops.web.uploads import import_request, import_uploads
 
 router = APIRouter(prefix="/api", tags=["data"])
 Records = list[dict[str, Any]]
@@ -40,6 +42,7 @@ class LocalImport(BaseModel):
     paths: list[str]
     shop: str | None = None
     source: str | None = None
+    user: str | None = None  # the OS user who ran `shopops import` (for the audit log)
 
 
 @router.get("/shops", summary="Shops you may see")
@@ -131,16 +134,43 @@ def imports(auth: AuthDep, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> 
     ]
 
 
-@router.post("/imports", summary="Upload and import export files", status_code=200)
-async def upload(
-    request: Request,
-    auth: CsrfDep,
-    files: Annotated[list[UploadFile], File()],
-    shop: Annotated[str, Form()] = "",
-) -> Records:
-    uploads = [Upload(f.filename or "upload", await f.read()) for f in files]
-    lock = state_of(request).write_lock
-    results: Records = await run_in_threadpool(import_uploads, auth.data, lock, uploads, shop=shop or None)
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "shop": {"type": "string", "description": "the shop the files belong to"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/imports",
+    summary="Upload and import export files",
+    description="One answer per file (`ok`, `message`, rows, shops …; a workbook's sheets under"
+    " `sheets`). A file over the size limit is listed as not imported; a request over the total"
+    " limit is answered 413, a bad file name 400.",
+    status_code=200,
+    openapi_extra=UPLOAD_BODY,
+    responses={413: {"description": "the upload is over the total size limit"}},
+)
+async def upload(request: Request, auth: AuthDep) -> Records:
+    state = state_of(request)
+    try:
+        results: Records = await import_request(
+            request, auth.data, state.workspace, state.write_lock, csrf=auth.csrf
+        )
+    except UploadTooLarge as error:
+        raise HTTPException(413, str(error), headers={"Connection": "close"}) from None
     return results
 
 
@@ -167,11 +197,16 @@ def local_import(request: Request, body: LocalImport) -> Records:
     """`shopops import` while the server runs: files read from disk and imported by the server."""
     state = state_of(request)
     data = ScopedData(state.workspace, User("cli", "admin", None))
+    data.actor = cli_actor(body.user)
     try:
-        try:
-            uploads = [Upload(Path(p).name, Path(p).read_bytes()) for p in body.paths]
-        except OSError as error:
-            raise UserError(f"cannot read {error.filename}: {error.strerror}") from None
+        uploads = []
+        for text in body.paths:
+            file = Path(text)
+            try:
+                file.open("rb").close()
+            except OSError as error:
+                raise UserError(f"cannot read {error.filename}: {error.strerror}") from None
+            uploads.append(Upload(file.name, file))
         results = import_uploads(data, state.write_lock, uploads, shop=body.shop, source=body.source)
     finally:
         data.close()
@@ -184,6 +219,7 @@ class LocalCommand(BaseModel):
     args: list[str]
     cwd: str
     input: str | None = None
+    user: str | None = None  # the OS user who ran the command (for the audit log)
 
 
 @router.post("/local/cli", include_in_schema=False, dependencies=[Depends(local_caller)])
@@ -192,5 +228,6 @@ def local_cli(request: Request, body: LocalCommand) -> dict[str, object]:
     runner = getattr(request.app.state, "local_cli", None)
     if runner is None:
         raise Forbidden("this server does not run CLI commands")
-    code, stdout, stderr = runner(body.args, body.cwd, body.input, state_of(request).write_lock)
+    with audit.acting_as(cli_actor(body.user)):
+        code, stdout, stderr = runner(body.args, body.cwd, body.input, state_of(request).write_lock)
     return {"exit_code": code, "stdout": stdout, "stderr": stderr}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -9,14 +10,23 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from shopops.web import accounts
 from shopops.web.app import AuthDep, CsrfDep, language, render, state_of
+from shopops.web.auditing import record_login
 from shopops.web.i18n import LANGUAGES, translate
-from shopops.web.security import LANG_COOKIE, SESSION_COOKIE
+from shopops.web.security import LANG_COOKIE, SESSION_COOKIE, client_address
 
 router = APIRouter(include_in_schema=False)
 
 
 def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _client(request: Request) -> str:
+    """The client's address: the socket peer, or behind a proxy named in shopops.yaml the address
+    that proxy saw (``web.trusted_proxies``; see ``client_address``)."""
+    proxies = [ipaddress.ip_network(p) for p in state_of(request).workspace.settings.trusted_proxies]
+    peer = request.client.host if request.client else "?"
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
 
 
 @router.get("/health")
@@ -37,20 +47,26 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     state = state_of(request)
-    client = request.client.host if request.client else "?"
+    client = _client(request)
     lang = language(request)
-    if state.limiter.blocked(client, name):
-        message = translate("密码错误次数过多，请稍后再试", lang)
-        return render(request, "login.html", None, status=429, next=_safe_next(next), error=message)
+    wait = state.limiter.attempt(client, name)  # counted as wrong until the password is right
+    if wait:
+        message = f"{translate('密码错误次数过多，请稍后再试', lang)} ({wait} s)"
+        record_login(state.workspace.connection, name, client, "too many wrong passwords")
+        refused = render(request, "login.html", None, status=429, next=_safe_next(next), error=message)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     cursor = state.workspace.connection.cursor()
     try:
         user = accounts.check_password(cursor, name, password)
         if user is None:
-            state.limiter.failed(client, name)
+            state.limiter.rejected(client, name)
+            record_login(state.workspace.connection, name, client, "wrong name or password")
             message = translate("用户名或密码错误", lang)
             return render(request, "login.html", None, status=401, next=_safe_next(next), error=message)
-        state.limiter.succeeded(name)
+        state.limiter.succeeded(client, name)
         token, _ = accounts.create_session(cursor, user)
+        record_login(state.workspace.connection, user.name, client)
     finally:
         cursor.close()
     response = RedirectResponse(_safe_next(next), status_code=303)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
+import os
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from shopops import health
 from shopops.analysis.anomalies.finding import SEVERITIES
 from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
@@ -18,6 +19,7 @@ from shopops.reports.export import to_csv, write_xlsx
 from shopops.web import accounts, views
 from shopops.web.app import Auth, AuthDep, render
 from shopops.web.data import Forbidden
+from shopops.web.routes.tokens import token_section
 
 router = APIRouter(include_in_schema=False)
 
@@ -171,7 +173,6 @@ def trends(
         request,
         "trends.html",
         auth,
-        series_json=json.dumps(series, ensure_ascii=False),
         series=series,
         metrics=choices,
         metric=metric,
@@ -241,4 +242,11 @@ def settings(request: Request, auth: AuthDep) -> Response:
         users=visible,
         channels=channels,
         roles=accounts.ROLES,
+        health_checks=[  # 健康: the checks of `shopops doctor`, read-only on this request's cursor
+            *health.check_workspace(
+                auth.data.workspace, dt.date.today(), connection=auth.data.cursor, shops=auth.data.allowed
+            ),
+            health.server_running(os.getpid(), request.url.port),
+        ],
+        **token_section(auth),  # API 令牌 (_settings_tokens.html)
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -34,7 +32,6 @@ def rivals(
         "rivals.html",
         auth,
         view=page,
-        series_json=json.dumps(page.series, ensure_ascii=False).replace("<", "\\u003c"),
         start=start.isoformat(),
         end=end.isoformat(),
     )
