@@ -262,17 +262,6 @@ def test_a_stale_server_file_is_removed_and_said(demo_copy: Path) -> None:
     assert one(doctor(demo_copy)[1], "server")[0] == "ok"
 
 
-@pytest.fixture
-def platforms(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePlatforms]:
-    for variable in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(variable, raising=False)
-    fake = FakePlatforms()
-    fake.thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
-
-
 def test_push_channels_their_variables_and_last_delivery(
     demo_copy: Path, platforms: FakePlatforms, monkeypatch: pytest.MonkeyPatch
 ) -> None:

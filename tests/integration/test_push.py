@@ -17,7 +17,6 @@ import socket
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -172,17 +171,6 @@ class FakePlatforms:
 
     def script(self, platform: str, *replies: Reply) -> None:
         self.scripts[platform].extend(replies)
-
-
-@pytest.fixture
-def platforms(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePlatforms]:
-    for variable in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(variable, raising=False)
-    fake = FakePlatforms()
-    fake.thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
 
 
 def settings(*channels: PushChannel, retries: int = 3, timeout: float = 5.0) -> PushSettings:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook
 
 from shopops.errors import UnreadableFileError
-from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits, over_limit
+from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits, over_limit, too_many_rows
 from shopops.ingest.readers.table import HeaderScorer, RawExport, clean_header, locate_header
 from shopops.ingest.readers.workbook_guard import check_workbook
 
@@ -89,14 +89,7 @@ def _check_sheet(path: Path, label: str, table: pa.Table, limits: ReadLimits) ->
     """Limits a loaded sheet must keep too (.xls and .ods are not checked before loading)."""
     hint = "check that it is the export you meant"
     if table.num_rows > limits.rows:
-        raise over_limit(
-            path,
-            label,
-            f"has more than {limits.rows:,} rows",
-            "rows",
-            limits,
-            "split the export by date range",
-        )
+        raise too_many_rows(path, label, limits)
     if table.num_columns > limits.columns:
         raise over_limit(
             path,

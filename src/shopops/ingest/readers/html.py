@@ -15,7 +15,7 @@ import lxml.etree
 
 from shopops.errors import UnreadableFileError
 from shopops.ingest.readers.html_encoding import html_encoding, strip_xml_declaration
-from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits, over_limit
+from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits, over_limit, too_many_rows
 from shopops.ingest.readers.table import HeaderScorer, RawExport, clean_header, locate_header
 
 _CHUNK_CHARS = 1 << 20
@@ -74,14 +74,7 @@ def _take_rows(
         if cells:
             rows.append(cells)
             if len(rows) > limits.rows:
-                raise over_limit(
-                    path,
-                    label,
-                    f"has more than {limits.rows:,} rows",
-                    "rows",
-                    limits,
-                    "split the export by date range",
-                )
+                raise too_many_rows(path, label, limits)
         # A row inside a cell stays until its outer row has been read.
         if next(tr.iterancestors("tr"), None) is None:
             tr.clear()

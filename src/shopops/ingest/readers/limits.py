@@ -80,6 +80,13 @@ def over_limit(
     return error
 
 
+def too_many_rows(path: Path, label: str, limits: ReadLimits) -> UnreadableFileError:
+    """The refusal of a file with more rows than ``limits.rows``, the same from every reader."""
+    return over_limit(
+        path, label, f"has more than {limits.rows:,} rows", "rows", limits, "split the export by date range"
+    )
+
+
 __all__ = [
     "CONFIG_SECTION",
     "DEFAULT_LIMITS",
@@ -89,4 +96,5 @@ __all__ = [
     "limit_text",
     "over_limit",
     "size_text",
+    "too_many_rows",
 ]

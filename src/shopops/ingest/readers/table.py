@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from shopops.errors import UnreadableFileError
 from shopops.ingest.readers.careful_csv import clean_copy
-from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits, over_limit
+from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits, over_limit, too_many_rows
 
 HeaderScorer = Callable[[Sequence[str]], float]
 
@@ -116,14 +116,7 @@ class RawExport:
         try:
             lines = _line_count(source, stop_after=self.header_row + limits.rows)
             if lines > self.header_row + limits.rows:
-                raise over_limit(
-                    self.path,
-                    self.display_name,
-                    f"has more than {limits.rows:,} rows",
-                    "rows",
-                    limits,
-                    "split the export by date range",
-                )
+                raise too_many_rows(self.path, self.display_name, limits)
             try:
                 records: int | None = self._read_strict(con, table, source, columns, skip=self.header_row)
             except duckdb.Error as error:
