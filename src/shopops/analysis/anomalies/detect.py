@@ -99,7 +99,7 @@ def detect_findings(
             settings.weeks, settings.min_weeks, item_rule["min_gmv"], item_rule["drop"], item_rule["surge"]
         )
         findings += item_findings(con, start, end, settings.calendar, shops=shops, rules=rules)
-    findings += extra_findings(con, start, end, shops)  # competitor findings and other extensions
+    findings += extra_findings(con, start, end, shops, calendar=settings.calendar)  # competitor findings and other extensions
     order = {key: position for position, key in enumerate(catalog.metrics)}
     findings.sort(key=lambda f: (f.date, f.shop, f.rank, order.get(f.metric, 0), f.channel))
     return findings

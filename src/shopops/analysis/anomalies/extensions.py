@@ -1,7 +1,9 @@
 """Extension point: other analyses add their findings to `shopops findings` and the daily summary.
 
 Each provider is "module:function" with the signature
-``(con, start, end, shops) -> list[Finding]``; it is imported only when findings are wanted.
+``(con, start, end, shops, *, calendar) -> list[Finding]`` (``calendar``: the promo calendar, so
+that a provider widens its rules on 大促 days as ours are widened); it is imported only when
+findings are wanted.
 """
 
 from __future__ import annotations
@@ -13,16 +15,22 @@ from collections.abc import Sequence
 import duckdb
 
 from shopops.analysis.anomalies.finding import Finding
+from shopops.analysis.calendar import PromoCalendar
 
 PROVIDERS = ["shopops.analysis.competitors.findings:rival_findings"]
 
 
 def extra_findings(
-    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, shops: Sequence[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    shops: Sequence[str] | None = None,
+    *,
+    calendar: PromoCalendar | None = None,
 ) -> list[Finding]:
     found: list[Finding] = []
     for provider in PROVIDERS:
         module, _, name = provider.partition(":")
         function = getattr(importlib.import_module(module), name)
-        found += function(con, start, end, shops)
+        found += function(con, start, end, shops, calendar=calendar)
     return found

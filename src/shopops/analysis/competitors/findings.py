@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from shopops.analysis.anomalies.finding import Finding
+from shopops.analysis.calendar import PromoCalendar
 from shopops.analysis.competitors.facts import daily_sales_sql, frame, new_items, price_changes
 
 LABELS = {
@@ -46,6 +47,8 @@ def rival_findings(
     end: dt.date,
     shops: Sequence[str] | None = None,
     rules: RivalRules | None = None,
+    *,
+    calendar: PromoCalendar | None = None,
 ) -> list[Finding]:
     """Competitor findings from ``start`` to ``end``; ``shops`` keeps rivals registered for those shops (or all)."""
     if con.execute("SELECT count(*) FROM rival_snapshots").fetchall() == [(0,)]:
