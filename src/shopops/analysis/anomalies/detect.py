@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -67,6 +67,24 @@ def history_start(start: dt.date, settings: AlertSettings) -> dt.date:
     return start - dt.timedelta(days=7 * (settings.weeks + SKIP_WEEKS) + SCALE_DAYS)
 
 
+@dataclass(frozen=True)
+class SkippedCheck:
+    """A check that could not run: which shop, which metric (label), why — said in one line."""
+
+    shop: str
+    metric: str
+    reason: str
+
+    def text(self) -> str:
+        return f"{self.shop} · {self.metric}：{self.reason}"
+
+
+@dataclass(frozen=True)
+class Detection:
+    findings: list[Finding]
+    skipped: list[SkippedCheck]
+
+
 def detect_findings(
     con: duckdb.DuckDBPyConnection,
     start: dt.date,
@@ -78,6 +96,22 @@ def detect_findings(
     catalog: Catalog | None = None,
 ) -> list[Finding]:
     """The findings of ``shops`` (default: all) from ``start`` to ``end``, in date, shop, severity order."""
+    return detect(
+        con, start, end, shops=shops, settings=settings, shipping=shipping, catalog=catalog
+    ).findings
+
+
+def detect(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    *,
+    shops: Sequence[str] | None = None,
+    settings: AlertSettings | None = None,
+    shipping: ShippingRates | None = None,
+    catalog: Catalog | None = None,
+) -> Detection:
+    """The findings, and the checks that could not run (history too short, no such data …)."""
     if end < start:
         raise UserError(f"--to {end} is before --from {start}; swap them")
     settings = settings or AlertSettings()
@@ -90,6 +124,7 @@ def detect_findings(
         by_shop[str(row["shop"])].append(row)
     moving = moving_metrics(catalog)
     findings: list[Finding] = []
+    skipped: list[SkippedCheck] = []
     for shop, rows in by_shop.items():
         series = ShopSeries.build(shop, rows, settings, catalog)
         findings += _shop_findings(con, catalog, series, start, end, moving)
@@ -99,10 +134,12 @@ def detect_findings(
             settings.weeks, settings.min_weeks, item_rule["min_gmv"], item_rule["drop"], item_rule["surge"]
         )
         findings += item_findings(con, start, end, settings.calendar, shops=shops, rules=rules)
-    findings += extra_findings(con, start, end, shops, calendar=settings.calendar)  # competitor findings and other extensions
+    findings += extra_findings(
+        con, start, end, shops, calendar=settings.calendar
+    )  # competitor findings and other extensions
     order = {key: position for position, key in enumerate(catalog.metrics)}
     findings.sort(key=lambda f: (f.date, f.shop, f.rank, order.get(f.metric, 0), f.channel))
-    return findings
+    return Detection(findings, skipped)
 
 
 def _shop_findings(
