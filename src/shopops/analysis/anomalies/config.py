@@ -5,6 +5,7 @@
     alerts:
       baseline: {weeks: 8, min_weeks: 4, z: 4.0, z_critical: 8.0}
       provisional_days: 7              # refunds / ad attribution still move for this many days
+      budget: 10                       # findings a day shown by the summary, push, dashboard, 日报
       disabled_metrics: [pageviews]    # catalog keys the baseline does not watch
       rules:                           # every rule: enabled (true), respect_expected (see below)
         gmv_change: {threshold: 0.30, min_base: 3000}     # 支付金额环比 |Δ| > 30%, previous day ≥ ¥3000
@@ -52,6 +53,7 @@ class AlertSettings:
     z: float = 4.0
     z_critical: float = 8.0
     provisional_days: int = 7
+    budget: int = 10
     disabled_metrics: frozenset[str] = frozenset()
     rules: Mapping[str, Mapping[str, float]] = field(
         default_factory=lambda: {k: dict(v) for k, v in RULE_DEFAULTS.items()}
@@ -81,7 +83,7 @@ def alert_settings(config: Mapping[str, Any] | None) -> AlertSettings:
     if not isinstance(raw, dict):
         raise WorkspaceError(f"{where} must be a mapping (baseline:, rules:, provisional_days: …)")
     problems: list[str] = []
-    known = {"baseline", "rules", "provisional_days", "disabled_metrics"}
+    known = {"baseline", "rules", "provisional_days", "disabled_metrics", "budget"}
     problems += [
         f"{where}.{key} is not a setting (use {', '.join(sorted(known))})" for key in raw if key not in known
     ]
@@ -111,6 +113,9 @@ def alert_settings(config: Mapping[str, Any] | None) -> AlertSettings:
             elif (number := _number(value, f"{where}.rules.{key}.{name}", problems)) is not None:
                 rules[key][name] = number
     days = _number(raw.get("provisional_days", 7), f"{where}.provisional_days", problems)
+    budget = _number(raw.get("budget", 10), f"{where}.budget", problems)
+    if budget is not None and budget < 1:
+        problems.append(f"{where}.budget is {budget:g}; write how many findings a day to show (1 or more)")
     disabled = raw.get("disabled_metrics") or []
     if not isinstance(disabled, list):
         problems.append(f"{where}.disabled_metrics must be a list of metric keys such as [pageviews]")
@@ -123,6 +128,7 @@ def alert_settings(config: Mapping[str, Any] | None) -> AlertSettings:
         z=baseline["z"],
         z_critical=baseline["z_critical"],
         provisional_days=int(days or 0),
+        budget=int(budget or 10),
         disabled_metrics=frozenset(str(k) for k in disabled),
         rules=rules,
         calendar=load_calendar(
