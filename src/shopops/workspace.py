@@ -22,6 +22,7 @@ from shopops.errors import DiskFullError, WorkspaceError
 from shopops.ingest.pipeline import Importer, ImportResult, work_folder
 from shopops.ingest.readers.limits import ReadLimits
 from shopops.ingest.sources import SourceRegistry, SourceSpec, load_builtin_specs
+from shopops.metrics.completeness import PartialDay, latest_complete, partial_days
 from shopops.metrics.master import ShippingRates, master_table
 from shopops.platforms import PLATFORMS
 from shopops.settings import CONFIG_NAME, DEFAULT_CONFIG, CustomSource, Settings, load_settings
@@ -319,6 +320,15 @@ class Workspace:
     # -- tables ----------------------------------------------------------------------------
 
     def data_dates(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first day with data and the latest **complete** day (what every default uses)."""
+        first, last = self._import_dates()
+        return first, latest_complete(last, partial_days(self.connection))[0]
+
+    def incomplete_days(self) -> list[PartialDay]:
+        """The incomplete days after the latest complete one, with why (an order export pulled at 00:37 …)."""
+        return latest_complete(self._import_dates()[1], partial_days(self.connection))[1]
+
+    def _import_dates(self) -> tuple[dt.date | None, dt.date | None]:
         row = self.connection.execute(
             "SELECT min(date_min), max(date_max) FROM imports WHERE source_key NOT IN ('sku_cost', 'targets')"
         ).fetchone()

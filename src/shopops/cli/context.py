@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from shopops.errors import DiskFullError, UserError, WorkspaceError
+from shopops.metrics.completeness import skipped_text
 from shopops.warehouse.connection import damaged, disk_full, lock_holder
 from shopops.workspace import WAREHOUSE_NAME, Workspace, find_workspace
 
@@ -114,6 +115,17 @@ def open_workspace(ctx: click.Context) -> Workspace:
     ctx.call_on_close(workspace.close)
     ctx.meta[_WORKSPACE] = workspace
     return workspace
+
+
+def default_day(workspace: Workspace, day: dt.date | None) -> dt.date | None:
+    """``day``, or else the latest complete day — saying (on stderr) which incomplete day it skipped."""
+    if day is not None:
+        return day
+    latest = workspace.data_dates()[1]
+    note = skipped_text(workspace.incomplete_days())
+    if note:
+        err.print(f"[yellow]注意[/] {escape(note)}")
+    return latest
 
 
 def running_server(root: Path) -> ServeInfo | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
+from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
 from shopops.cli.importing import describe
 from shopops.cli.push import print_results, push_summary
 from shopops.errors import UserError
@@ -64,7 +64,7 @@ def run_daily(workspace: Workspace, *, day: dt.date | None, push: bool) -> RunSu
     except UserError as error:
         summary.problems.append(f"备份: {error}")
         err.print(f"[red]✗[/] 备份: {escape(str(error))}")
-    day = day or workspace.data_dates()[1]
+    day = default_day(workspace, day)
     if day is None:
         summary.problems.append("还没有任何数据：先把导出文件放进 inbox/")
         err.print("[red]✗[/] 还没有任何数据：先把导出文件放进 inbox/ 再运行")

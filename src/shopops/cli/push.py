@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
+from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
 from shopops.delivery import KIND_LABELS, ChannelResult, Message, send_all
 from shopops.errors import UserError, WorkspaceError
 from shopops.reports.summary import FindingLine, PacingLine, Summary, compose_summary
@@ -128,7 +128,7 @@ def push_group(ctx: click.Context, day: dt.date | None, dry_run: bool, channels:
     if ctx.invoked_subcommand is not None:
         return
     workspace = open_workspace(ctx)
-    day = day or workspace.data_dates()[1]
+    day = default_day(workspace, day)
     pacing, findings = sections(workspace, day)
     if dry_run:
         summary = compose_summary(workspace, day, pacing=pacing, findings=findings)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from shopops.cli.context import open_workspace, out, parse_day, user_errors
+from shopops.cli.context import default_day, open_workspace, out, parse_day, user_errors
 from shopops.reports.workbook import build_report
 
 DATE_HELP = {
-    "daily": "The day (default: the latest day with data).",
+    "daily": "The day (default: the latest complete day).",
     "weekly": "Any day of the week (default: the latest complete week).",
     "monthly": "Any day of the month (default: the latest complete month).",
 }
@@ -45,6 +45,7 @@ def _command(kind: str, summary: str) -> click.Command:
         ctx: click.Context, day: dt.date | None, shops: list[str] | None, output: Path | None
     ) -> None:
         workspace = open_workspace(ctx)
+        day = default_day(workspace, day) if kind == "daily" else day
         report = build_report(workspace, kind, day, shops=shops, target=output)
         period = report.data.period
         out.print(f"已写出{period.name} {period.label} → {report.path}")

@@ -34,7 +34,7 @@ from shopops.analysis.targets import (
     split_target,
     target_kind,
 )
-from shopops.cli.context import open_workspace, out, parse_day, user_errors
+from shopops.cli.context import default_day, open_workspace, out, parse_day, user_errors
 from shopops.cli.importing import describe
 from shopops.errors import BadValueError, UserError
 from shopops.ingest.readers import read_export
@@ -333,7 +333,7 @@ def split_command(
 
 @targets_group.command("pace")
 @click.option(
-    "--date", "-d", "day", callback=parse_day, help="As of this day (default: the latest day with data)."
+    "--date", "-d", "day", callback=parse_day, help="As of this day (default: the latest complete day)."
 )
 @click.option("--shop", "-s", "shops", multiple=True, help="Only targets of this shop (repeatable).")
 @click.option(
@@ -361,11 +361,12 @@ def pace_command(
 ) -> None:
     """时间进度 vs 完成进度, gap, daily run-rate needed and forecast of the targets.
 
-    Shows the targets whose period contains the day (default: the latest day with data).
+    Shows the targets whose period contains the day (default: the latest complete day).
 
     时间进度 counts the as-of day as elapsed. Unknown is “—” (table), empty (CSV) or null (JSON).
     """
     workspace = open_workspace(ctx)
+    day = default_day(workspace, day)
     chosen = []
     for text in periods:
         period = parse_period(text)

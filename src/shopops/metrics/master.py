@@ -1,5 +1,8 @@
 """The master table (总表): one row per shop per period with every catalog metric.
 
+``complete`` says whether every export of the shop covered the whole period (an order export
+pulled at 00:37 has not covered its last day: :mod:`shopops.metrics.completeness`).
+
 Built as one SQL statement: a grid of shop × day, base measures chosen per shop-day by source
 precedence, aggregated to the grain by each measure's rule, then every metric computed from
 the aggregated measures (so ratios are recomputed at every grain, never averaged).
@@ -19,6 +22,7 @@ from shopops.errors import UserError
 from shopops.metrics.basis import basis_note
 from shopops.metrics.catalog import Catalog, Measure, load_catalog
 from shopops.metrics.compile import metric_sql
+from shopops.metrics.completeness import PartialDay, partial_days
 from shopops.metrics.providers import Provider, providers
 from shopops.metrics.totals import total_ctes
 
@@ -85,11 +89,36 @@ def master_table(
     if compare:
         grid_start = _earliest_comparison(first, grain)
     _prepare(con, selected, grid_start, end, shipping)
+    _mark_partial(con, partial_days(con, selected))
     sql = build_sql(con, catalog, grain, compare, provenance, first, grid_start, end, total=total)
     frame: pl.DataFrame = con.sql(sql).pl()
-    con.execute("DROP TABLE IF EXISTS _so_grid")
-    con.execute("DROP TABLE IF EXISTS _so_shipping_rules")
+    for table in ("_so_grid", "_so_shipping_rules", "_so_partial"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     return frame
+
+
+def _mark_partial(con: duckdb.DuckDBPyConnection, partial: Sequence[PartialDay]) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE _so_partial (shop VARCHAR, date DATE)")
+    if partial:
+        con.executemany("INSERT INTO _so_partial VALUES (?, ?)", [(p.shop, p.date) for p in partial])
+
+
+# The last day of a period starting on ``cur.date``, per grain.
+_PERIOD_END = {
+    "day": "cur.date",
+    "week": "cur.date + INTERVAL 6 DAY",
+    "month": "last_day(cur.date)",
+    "quarter": "cur.date + INTERVAL 3 MONTH - INTERVAL 1 DAY",
+    "year": "cur.date + INTERVAL 1 YEAR - INTERVAL 1 DAY",
+}
+
+
+def _complete_sql(grain: str) -> str:
+    """Whether no export left a day of the period incomplete (for 合计: of any selected shop)."""
+    return (
+        "NOT EXISTS (SELECT 1 FROM _so_partial p WHERE (p.shop = cur.shop OR cur.platform IS NULL)"
+        f" AND p.date BETWEEN cur.date AND CAST({_PERIOD_END[grain]} AS DATE)) AS complete"
+    )
 
 
 def _earliest_comparison(first: dt.date, grain: str) -> dt.date:
@@ -208,7 +237,7 @@ def build_sql(
     else:
         ctes.append("metrics AS (SELECT * FROM metrics_shops)")
     keys = list(catalog.metrics)
-    selects = ["cur.*"]
+    selects = ["cur.*", _complete_sql(grain)]
     joins_out = []
     if compare:
         for name, offset in COMPARISONS[grain]:

@@ -13,12 +13,20 @@ from typing import Protocol
 import duckdb
 import polars as pl
 
+from shopops.metrics.completeness import PartialDay
+
 
 class WarehouseReader(Protocol):
     @property
     def connection(self) -> duckdb.DuckDBPyConnection: ...
 
-    def data_dates(self) -> tuple[dt.date | None, dt.date | None]: ...
+    def data_dates(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first day with data and the latest complete day."""
+        ...
+
+    def incomplete_days(self) -> list[PartialDay]:
+        """The incomplete days after the latest complete one (what the defaults skipped)."""
+        ...
 
     def master_table(
         self,

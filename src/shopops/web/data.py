@@ -19,6 +19,7 @@ from shopops.analysis.anomalies.finding import Finding
 from shopops.analysis.targets import Pace, pace
 from shopops.analysis.targets.store import Scope, shops_of
 from shopops.errors import UserError
+from shopops.metrics.completeness import PartialDay, latest_complete, partial_days
 from shopops.metrics.master import ShippingRates, master_table
 from shopops.warehouse import audit
 from shopops.web import cache
@@ -70,7 +71,21 @@ class ScopedData:
         mine = [(r[1], r[2]) for r in rows if self._visible(str(r[0]))]
         if not mine:
             return None, None
-        return min(r[0] for r in mine), max(r[1] for r in mine)
+        last, _ = latest_complete(max(r[1] for r in mine), self._partial_days())
+        return min(r[0] for r in mine), last
+
+    def incomplete_days(self) -> list[PartialDay]:
+        """The incomplete days the latest day skipped (see :mod:`shopops.metrics.completeness`)."""
+        rows = self.cursor.execute(
+            "SELECT shops, date_max FROM imports WHERE source_key NOT IN ('sku_cost', 'targets')"
+            " AND date_max IS NOT NULL"
+        ).fetchall()
+        mine = [r[1] for r in rows if self._visible(str(r[0]))]
+        return latest_complete(max(mine), self._partial_days())[1] if mine else []
+
+    def _partial_days(self) -> list[PartialDay]:
+        allowed = list(self.allowed)
+        return self._remember(("partial", tuple(allowed)), lambda cursor: partial_days(cursor, allowed))
 
     def master_table(
         self,
@@ -236,3 +251,6 @@ class _PaceSource:
 
     def data_dates(self) -> tuple[dt.date | None, dt.date | None]:
         return self.dates
+
+    def incomplete_days(self) -> list[PartialDay]:
+        return self.data.incomplete_days()

@@ -21,13 +21,17 @@ import duckdb
 import numpy as np
 
 from shopops.analysis.anomalies.baseline import SCALE_DAYS, SKIP_WEEKS, Array
+from shopops.analysis.anomalies.cold_start import cold_start_hits
 from shopops.analysis.anomalies.config import AlertSettings
 from shopops.analysis.anomalies.drivers import describe, label
 from shopops.analysis.anomalies.extensions import extra_findings
 from shopops.analysis.anomalies.finding import Finding
+from shopops.analysis.anomalies.gaps import Gap, data_gaps
+from shopops.analysis.anomalies.impact import money_at_stake
 from shopops.analysis.anomalies.items import ItemRules, item_findings
 from shopops.analysis.anomalies.rules import Hit, baseline_hits, channel_roi_hits, rule_hits
 from shopops.analysis.anomalies.series import ShopSeries, moving_metrics
+from shopops.analysis.anomalies.skipped import SkippedCheck, skipped_checks
 from shopops.analysis.explain.change import explain_rows
 from shopops.channels import ad_channels
 from shopops.errors import UserError
@@ -65,18 +69,6 @@ DECIMALS = {"money": 2, "count": 2, "ratio": 6, "score": 4}
 
 def history_start(start: dt.date, settings: AlertSettings) -> dt.date:
     return start - dt.timedelta(days=7 * (settings.weeks + SKIP_WEEKS) + SCALE_DAYS)
-
-
-@dataclass(frozen=True)
-class SkippedCheck:
-    """A check that could not run: which shop, which metric (label), why — said in one line."""
-
-    shop: str
-    metric: str
-    reason: str
-
-    def text(self) -> str:
-        return f"{self.shop} · {self.metric}：{self.reason}"
 
 
 @dataclass(frozen=True)
@@ -128,6 +120,7 @@ def detect(
     for shop, rows in by_shop.items():
         series = ShopSeries.build(shop, rows, settings, catalog)
         findings += _shop_findings(con, catalog, series, start, end, moving)
+        skipped += skipped_checks(series, [i for i, d in enumerate(series.dates) if start <= d <= end])
     item_rule = settings.rule("item")
     if item_rule is not None:
         rules = ItemRules(
@@ -154,11 +147,13 @@ def _shop_findings(
     last = series.last_data_day()
     window = series.settings.provisional_days
     provisional = [last is not None and (last - d).days < window for d in series.dates]
-    hits = baseline_hits(series, catalog, days, provisional, moving)
-    hits += rule_hits(series, days, hits)
+    baseline = baseline_hits(series, catalog, days, provisional, moving)
+    hits = baseline + rule_hits(series, days, baseline) + cold_start_hits(series, days, baseline)
     spend, ad_gmv = _channel_arrays(con, series)
     hits += channel_roi_hits(series, days, spend, ad_gmv)
     findings = [_finding(catalog, series, hit, provisional[hit.index], moving) for hit in hits]
+    gaps = data_gaps(con, series.shop, start, end)
+    findings += [_gap_finding(catalog, series, gap) for gap in gaps]
     merged: dict[tuple[dt.date, str, str], Finding] = {}
     for finding in findings:
         key = (finding.date, finding.metric, finding.channel)
@@ -166,7 +161,33 @@ def _shop_findings(
     result = []
     for day in sorted({f.date for f in merged.values()}):
         result += _fold([f for f in merged.values() if f.date == day])
-    return [_explain(con, catalog, series, finding) for finding in result]
+    texts = defaultdict(list)
+    for gap in gaps:
+        texts[gap.date].append(gap.text())
+    return [_explain(con, catalog, series, finding, texts) for finding in result]
+
+
+def _gap_finding(catalog: Catalog, series: ShopSeries, gap: Gap) -> Finding:
+    """A day an export covers without a row: 无数据 (critical for orders: sales may be missing)."""
+    index = series.index(gap.date)
+    value = None if index is None else series.value("gmv", index)
+    usual = None if index is None else series.usual("gmv", index)
+    context = series.contexts[index] if index is not None else None
+    return Finding(
+        date=gap.date,
+        shop=series.shop,
+        metric="gmv",
+        metric_label=catalog.label("gmv"),
+        value=_rounded(catalog, "gmv", value),
+        expected_low=None,
+        expected_high=None,
+        severity="critical" if gap.usual_rows is not None else "warning",
+        provisional=False,
+        rule="no_data",
+        direction="down",
+        context=context.label if context is not None and context.special else "",
+        impact=usual,
+    )
 
 
 def _rounded(catalog: Catalog, key: str, value: float | None) -> float | None:
@@ -195,6 +216,8 @@ def _finding(
         score=hit.score,
         channel=hit.channel,
         context=context.label if context.special else "",
+        impact=money_at_stake(catalog, series, hit),
+        basis=hit.basis,
     )
 
 
@@ -235,12 +258,18 @@ def _fold(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def _explain(
-    con: duckdb.DuckDBPyConnection, catalog: Catalog, series: ShopSeries, finding: Finding
+    con: duckdb.DuckDBPyConnection,
+    catalog: Catalog,
+    series: ShopSeries,
+    finding: Finding,
+    gaps: Mapping[dt.date, Sequence[str]],
 ) -> Finding:
     index = series.index(finding.date)
     assert index is not None
+    if "no_data" in finding.rule:
+        return replace(finding, driver="no_data", explanation="；".join(gaps[finding.date]))
     if finding.metric == "gmv" and "zero_sales" not in finding.rule:
-        reference = index - 1 if finding.rule == "gmv_change" else series.reference_day("gmv", index)
+        reference = _reference(series, finding, index)
         if reference is not None and reference >= 0 and series.rows[reference].get("gmv") is not None:
             explanation = explain_rows(
                 con, finding.date, series.dates[reference], [series.rows[reference]], [series.rows[index]]
@@ -248,6 +277,22 @@ def _explain(
             return replace(finding, driver=explanation.driver or "gmv", explanation=explanation.text)
     driver, sentence = describe(con, catalog, series, finding, index)
     return replace(finding, driver=driver, explanation=sentence)
+
+
+def _reference(series: ShopSeries, finding: Finding, index: int) -> int | None:
+    """The day a GMV finding is explained against: the day before for the 环比 rule alone and a
+    recovery; a typical
+    recent same weekday where the baseline knows one; else (too little history) the recent day
+    closest to the level the rule measured from."""
+    rules = set(finding.rule.split("+"))
+    if rules <= {"gmv_change", "gmv_recovery"}:  # against the day before (the last low one)
+        return index - 1
+    if series.typical("gmv", index) is not None or finding.expected_low is None:
+        return series.reference_day("gmv", index)
+    level = (finding.expected_low + (finding.expected_high or finding.expected_low)) / 2
+    gmv = series.array("gmv")
+    recent = [j for j in range(max(0, index - 14), index) if np.isfinite(gmv[j])]
+    return min(reversed(recent), key=lambda j: abs(gmv[j] - level), default=None)
 
 
 def _channel_arrays(

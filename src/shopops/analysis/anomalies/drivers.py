@@ -119,9 +119,9 @@ def describe(
     if key.startswith("dsr_"):
         return key, _dsr_text(catalog, series, key, index)
     if key == "gmv" and "zero_sales" in finding.rule:
-        usual = series.typical("gmv", index)
+        usual = series.usual("gmv", index)
         return "gmv", (
-            f"支付金额为 0（平时约 {text.money(usual or 0)}）：确认当天的订单/生意参谋导出已导入，"
+            f"支付金额为 0（{'平时' if series.typical('gmv', index) else '近7天'}约 {text.money(usual or 0)}）：确认当天的订单/生意参谋导出已导入，"
             "或检查店铺、主推商品是否下架、断货"
         )
     if key == "ad_roi":

@@ -71,12 +71,15 @@ class Finding:
         first = self if self.rank <= other.rank else other
         rules = list(dict.fromkeys([*self.rule.split("+"), *other.rule.split("+")]))
         baseline = self if "baseline" in self.rule else other
+        impacts = [f.impact for f in (self, other) if f.impact is not None]
         return replace(
             first,
             rule="+".join(rules),
             expected_low=baseline.expected_low,
             expected_high=baseline.expected_high,
             score=self.score if self.score is not None else other.score,
+            impact=max(impacts) if impacts else None,
+            basis="" if "baseline" in rules else first.basis or self.basis or other.basis,
         )
 
     @property

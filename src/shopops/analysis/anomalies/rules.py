@@ -2,6 +2,10 @@
 
 A hit is a finding without its words: which metric on which day, the value, the range it should
 have been in, how bad, and which check saw it. :mod:`detect` merges, folds and explains them.
+
+Where the baseline cannot judge a day (less than ``min_weeks`` same weekdays of history: a new
+shop, a first import), a rule that normally waits for the baseline to agree runs alone, and its
+hit says so (``basis``: 历史不足 4 周，按规则判断) — a −99 % day is never silent for want of history.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from shopops.analysis.anomalies.baseline import Array
+from shopops.analysis.anomalies.finding import COLD_START
 from shopops.analysis.anomalies.series import ShopSeries, metric_kind
 from shopops.metrics.catalog import Catalog, Metric
 
@@ -46,6 +51,9 @@ class Hit:
     direction: str
     score: float | None = None
     channel: str = ""
+    center: float | None = None  # the usual value the move is measured from (money at stake)
+    basis: str = ""  # COLD_START when no baseline could judge the day
+    impact: float | None = None  # money at stake when the rule knows it better than the center
 
 
 def _bad(metric: Metric, direction: str) -> bool:
@@ -91,7 +99,19 @@ def baseline_hits(
             bounds = baseline.expected(index, lift)
             assert bounds is not None
             hits.append(
-                Hit(key, index, value, bounds[0], bounds[1], severity, "baseline", direction, distance)
+                Hit(
+                    key,
+                    index,
+                    value,
+                    bounds[0],
+                    bounds[1],
+                    severity,
+                    "baseline",
+                    direction,
+                    distance,
+                    "",
+                    center,
+                )
             )
     return hits
 
@@ -103,9 +123,26 @@ class RuleContext:
     baseline: Sequence[Hit]
 
     def gated(self, rule: Mapping[str, float], key: str, index: int) -> bool:
-        """Whether the baseline must agree and does not: by the rule's setting, and on calendar days."""
+        """Whether the baseline must agree and does not: by the rule's setting, and on calendar days.
+
+        A baseline that cannot judge the day (too little history) cannot disagree: the rule runs alone.
+        """
         need = bool(rule.get("respect_expected")) or self.series.contexts[index].special
-        return need and not any(h.metric == key and h.index == index for h in self.baseline)
+        if not need or not self.judged(key, index):
+            return False
+        return not any(h.metric == key and h.index == index for h in self.baseline)
+
+    def judged(self, key: str, index: int) -> bool:
+        """Whether the baseline of ``key`` has enough history to judge day ``index``."""
+        return self.series.typical(key, index) is not None
+
+    def basis(self, key: str, index: int) -> str:
+        return "" if self.judged(key, index) else COLD_START.format(weeks=self.series.settings.min_weeks)
+
+    def lift(self, index: int, kind: str = "volume") -> tuple[float, float]:
+        """How far a calendar day may sit from a normal one, where no baseline has widened the range."""
+        context = self.series.contexts[index]
+        return context.range_for(kind) if context.special else (1.0, 1.0)
 
 
 def _gmv_change(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
@@ -115,12 +152,27 @@ def _gmv_change(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
         if not (np.isfinite(gmv[i]) and np.isfinite(previous)) or previous < rule["min_base"]:
             continue
         change = gmv[i] / previous - 1
-        if abs(change) <= threshold or c.gated(rule, "gmv", i):
+        low, high = previous * (1 - threshold), previous * (1 + threshold)
+        if not c.judged("gmv", i):  # the baseline widens calendar days; without it, the rule does
+            low, high = low * c.lift(i)[0], high * c.lift(i)[1]
+        if low <= gmv[i] <= high or c.gated(rule, "gmv", i):
             continue
         direction = "up" if change > 0 else "down"
         severity = "info" if change > 0 else "critical" if change <= -2 * threshold else "warning"
-        low, high = previous * (1 - threshold), previous * (1 + threshold)
-        hits.append(Hit("gmv", i, float(gmv[i]), low, high, severity, "gmv_change", direction))
+        hits.append(
+            Hit(
+                "gmv",
+                i,
+                float(gmv[i]),
+                low,
+                high,
+                severity,
+                "gmv_change",
+                direction,
+                center=float(previous),
+                basis=c.basis("gmv", i),
+            )
+        )
     return hits
 
 
@@ -132,8 +184,21 @@ def _refund_rate(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
         if c.gated(rule, "refund_rate", i):
             continue
         severity = "critical" if rate[i] > 2 * rule["threshold"] else "warning"
+        excess = (float(rate[i]) - rule["threshold"]) * float(gmv[i])  # refunds above the threshold
         hits.append(
-            Hit("refund_rate", i, float(rate[i]), 0.0, rule["threshold"], severity, "refund_rate", "up")
+            Hit(
+                "refund_rate",
+                i,
+                float(rate[i]),
+                0.0,
+                rule["threshold"],
+                severity,
+                "refund_rate",
+                "up",
+                center=rule["threshold"],
+                basis=c.basis("refund_rate", i),
+                impact=excess,
+            )
         )
     return hits
 
@@ -150,7 +215,17 @@ def _conversion_drop(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
         severity = "critical" if drop >= 2 * rule["threshold"] else "warning"
         low = usual - rule["threshold"]
         hits.append(
-            Hit("conversion_rate", i, float(conversion[i]), low, None, severity, "conversion_drop", "down")
+            Hit(
+                "conversion_rate",
+                i,
+                float(conversion[i]),
+                low,
+                None,
+                severity,
+                "conversion_drop",
+                "down",
+                center=usual,
+            )
         )
     return hits
 
@@ -162,10 +237,27 @@ def _refund_jump(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
         window = window[np.isfinite(window)]
         if window.size < 14 or not np.isfinite(orders[i]):
             continue
-        high = max(rule["ratio"] * float(np.mean(window)), rule["min_orders"] - 1)
+        usual = float(np.mean(window))
+        high = max(rule["ratio"] * usual, rule["min_orders"] - 1)
         if orders[i] > high and not c.gated(rule, "refund_orders", i):
             severity = "critical" if orders[i] > 2 * high else "warning"
-            hits.append(Hit("refund_orders", i, float(orders[i]), 0.0, high, severity, "refund_jump", "up"))
+            amount = c.series.value("refund_amount", i)  # the share of the day's refunds above usual
+            excess = None if amount is None else amount * (1 - usual / float(orders[i]))
+            hits.append(
+                Hit(
+                    "refund_orders",
+                    i,
+                    float(orders[i]),
+                    0.0,
+                    high,
+                    severity,
+                    "refund_jump",
+                    "up",
+                    center=usual,
+                    basis=c.basis("refund_orders", i),
+                    impact=excess,
+                )
+            )
     return hits
 
 
@@ -175,7 +267,21 @@ def _roi(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
         if not np.isfinite(roi[i]) or not spend[i] >= rule["min_spend"] or roi[i] >= rule["threshold"]:
             continue
         if not c.gated(rule, "ad_roi", i):
-            hits.append(Hit("ad_roi", i, float(roi[i]), rule["threshold"], None, "warning", "roi", "down"))
+            short = (rule["threshold"] - float(roi[i])) * float(spend[i])  # ad sales short of break-even
+            hits.append(
+                Hit(
+                    "ad_roi",
+                    i,
+                    float(roi[i]),
+                    rule["threshold"],
+                    None,
+                    "warning",
+                    "roi",
+                    "down",
+                    center=rule["threshold"],
+                    impact=short,
+                )
+            )
     return hits
 
 
@@ -201,18 +307,37 @@ def _affiliate_jump(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
                     "warning",
                     "affiliate_jump",
                     "up",
+                    center=usual,
+                    basis=c.basis("affiliate_commission", i),
                 )
             )
     return hits
 
 
 def _zero_sales(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
+    """No sales on a day that had sales in the last 7 — where sales are usual, or with no history to say."""
     gmv, hits = c.series.array("gmv"), []
     for i in c.days:
-        usual = c.series.typical("gmv", i)
-        recent = gmv[max(0, i - 7) : i]
-        if gmv[i] == 0 and (usual or 0) > 0 and np.nansum(recent) > 0 and not c.gated(rule, "gmv", i):
-            hits.append(Hit("gmv", i, 0.0, None, None, "critical", "zero_sales", "down"))
+        usual, recent = c.series.typical("gmv", i), gmv[max(0, i - 7) : i]
+        if gmv[i] != 0 or not np.nansum(recent) > 0 or (usual is not None and usual <= 0):
+            continue
+        center = c.series.usual("gmv", i)
+        if center is None or c.gated(rule, "gmv", i):
+            continue
+        hits.append(
+            Hit(
+                "gmv",
+                i,
+                0.0,
+                None,
+                None,
+                "critical",
+                "zero_sales",
+                "down",
+                center=center,
+                basis=c.basis("gmv", i),
+            )
+        )
     return hits
 
 
@@ -225,7 +350,9 @@ def _dsr_drop(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
             if previous is None or not np.isfinite(score[i]) or previous - score[i] < rule["threshold"]:
                 continue
             low = previous - rule["threshold"]
-            hits.append(Hit(key, i, float(score[i]), low, None, "warning", "dsr_drop", "down"))
+            hits.append(
+                Hit(key, i, float(score[i]), low, None, "warning", "dsr_drop", "down", center=previous)
+            )
     return hits
 
 
@@ -290,6 +417,8 @@ def channel_roi_hits(
                         "down",
                         None,
                         channel,
+                        center=rule["threshold"],
+                        impact=(rule["threshold"] - float(roi7[i])) * float(spend7[i]),
                     )
                 )
     return hits

@@ -113,6 +113,15 @@ class ShopSeries:
         center = self.baseline(key).center[index]
         return float(center) if np.isfinite(center) else None
 
+    def usual(self, key: str, index: int) -> float | None:
+        """The typical value where the baseline knows it, else the median of the last 7 days above 0."""
+        typical = self.typical(key, index)
+        if typical is not None:
+            return typical
+        recent = self.array(key)[max(0, index - 7) : index]
+        recent = recent[np.isfinite(recent) & (recent > 0)]
+        return float(np.median(recent)) if recent.size else None
+
     def last_data_day(self) -> dt.date | None:
         known = [d for d, r in zip(self.dates, self.rows, strict=True) if r.get("gmv") is not None]
         return max(known) if known else None
