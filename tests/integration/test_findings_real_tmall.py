@@ -20,7 +20,7 @@ from tests.conftest import DATASETS
 TMALL = DATASETS / "tmall_order_report.csv"
 SHOP = "天猫店"
 COLD = "历史不足 4 周，按规则判断"
-SKIPPED_0301 = "03-01 数据不完整，默认用 2020-02-29（天猫店：订单导出按下单时间只到 02-29 23:59，03-01 只有此前下单、当天付款的订单）"
+SKIPPED_0301 = "2020-03-01 数据不完整，默认用 2020-02-29（天猫店：订单导出按下单时间只到 02-29 23:59，03-01 只有此前下单、当天付款的订单）"
 
 pytestmark = pytest.mark.skipif(
     not TMALL.is_file(), reason=f"{TMALL} is absent (see shared/datasets/SOURCES.md)"

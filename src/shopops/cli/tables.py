@@ -16,7 +16,7 @@ from shopops.metrics.master import COMPARISONS, GRAINS, change_label
 from shopops.reports.export import FORMATS, write_table
 from shopops.reports.metric_docs import metrics_markdown
 
-FIXED_LABELS = {"date": "日期", "shop": "店铺", "platform": "平台"}
+FIXED_LABELS = {"date": "日期", "shop": "店铺", "platform": "平台", "complete": "数据完整"}
 
 
 @click.group("table")

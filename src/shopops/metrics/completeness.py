@@ -10,7 +10,7 @@ payment day ``D`` is complete when the export has orders created until the end o
   ``MAX_MISSING_ORDERS`` expected (a quiet shop's last order at 21:00 proves nothing);
 - payment days after it (orders created earlier, paid later) are incomplete: they hold only
   those payments;
-- the first day is judged the same way from the first order created.
+- the first day is judged the same way from the first order created, when sales are dated on it.
 
 Everything that defaults to "the latest day" takes the latest **complete** day and says which
 day it skipped and why (:func:`latest_complete`).
@@ -69,14 +69,14 @@ def _table_partial_days(
     edges = con.execute(
         f"""
         SELECT shop, min(coalesce(created_at, paid_at)), max(coalesce(created_at, paid_at)),
-               CAST(max(paid_at) AS DATE)
+               CAST(min(paid_at) AS DATE), CAST(max(paid_at) AS DATE)
         FROM {table} {where} GROUP BY shop HAVING count(coalesce(created_at, paid_at)) > 0
         """,
         params,
     ).fetchall()
     found: list[PartialDay] = []
     label = ORDER_TABLES[table]
-    for shop, first, last, last_paid in edges:
+    for shop, first, last, first_paid, last_paid in edges:
         after, per_day = _missing(con, table, shop, last, "after")
         last_whole = last.date() if _whole(after, per_day) else last.date() - dt.timedelta(days=1)
         if last.date() > last_whole:
@@ -99,8 +99,10 @@ def _table_partial_days(
                 )
             )
             day += dt.timedelta(days=1)
+        if first_paid is None or first.date() < first_paid or first.date() >= last.date():
+            continue  # no sales are dated on the first day (an order of the evening before, paid later)
         before, per_day = _missing(con, table, shop, first, "before")
-        if not _whole(before, per_day) and first.date() < last.date():
+        if not _whole(before, per_day):
             found.append(
                 PartialDay(
                     shop,
@@ -168,11 +170,11 @@ def latest_complete(
 
 
 def skipped_text(skipped: Sequence[PartialDay]) -> str:
-    """One line: "03-01 不完整，默认用 02-29（天猫店：订单导出按下单时间只到 …）"."""
+    """One line: "2020-03-01 数据不完整，默认用 2020-02-29（天猫店：订单导出按下单时间只到 …）"."""
     if not skipped:
         return ""
     days = sorted({p.date for p in skipped})
-    shown = "、".join(f"{d:%m-%d}" for d in days)
+    shown = "、".join(f"{d:%Y-%m-%d}" for d in days)
     previous = days[0] - dt.timedelta(days=1)
     reasons = "；".join(f"{p.shop}：{p.reason}" for p in skipped[:2])
     more = f" 等 {len(skipped)} 处" if len(skipped) > 2 else ""

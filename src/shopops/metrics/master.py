@@ -237,7 +237,11 @@ def build_sql(
     else:
         ctes.append("metrics AS (SELECT * FROM metrics_shops)")
     keys = list(catalog.metrics)
-    selects = ["cur.*", _complete_sql(grain)]
+    selects = [
+        "cur.date, cur.shop, cur.platform",
+        _complete_sql(grain),
+        "cur.* EXCLUDE (date, shop, platform)",
+    ]
     joins_out = []
     if compare:
         for name, offset in COMPARISONS[grain]:
