@@ -154,6 +154,8 @@ def _gmv_change(c: RuleContext, rule: Mapping[str, float]) -> list[Hit]:
         change = gmv[i] / previous - 1
         low, high = previous * (1 - threshold), previous * (1 + threshold)
         if not c.judged("gmv", i):  # the baseline widens calendar days; without it, the rule does
+            if c.series.contexts[i - 1].label != c.series.contexts[i].label:
+                continue  # the day after 双11 or a holiday: 环比 against another kind of day says nothing
             low, high = low * c.lift(i)[0], high * c.lift(i)[1]
         if low <= gmv[i] <= high or c.gated(rule, "gmv", i):
             continue
