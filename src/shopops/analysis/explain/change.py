@@ -1,5 +1,8 @@
 """Why GMV moved between two days: the exact 访客 × 转化率 × 客单价 split and its drill-downs.
 
+Without visitors or buyers the change is split into 订单数 × 笔单价 (or 件数 × 件单价), and the
+record and the sentence say which split was used (see :mod:`decompose`).
+
 For one shop or a group of shops (their summed figures; visitors and buyers then are sums of
 shop counts, 日累加): which ad channel's spend and clicks moved with the traffic, which items
 carried the change, and for a group which shop did; then one sentence an operator would write:
@@ -17,7 +20,7 @@ from typing import Any
 import duckdb
 
 from shopops.analysis.explain import text
-from shopops.analysis.explain.decompose import Decomposition, decompose_gmv
+from shopops.analysis.explain.decompose import VOLUME_FACTORS, Decomposition, Figures, decompose
 from shopops.analysis.explain.drilldown import (
     ChannelChange,
     ItemChange,
@@ -67,7 +70,7 @@ class Explanation:
         if not parts or not self.decomposition.change:
             return None
         top = parts[0].factor
-        if top in ("visitors", "buyers") and self.traffic_driver:
+        if top in VOLUME_FACTORS and self.traffic_driver:
             return (
                 "affiliate_commission"
                 if self.traffic_driver == "affiliate"
@@ -89,6 +92,8 @@ class Explanation:
             "change": float(change),
             "change_pct": d.relative_change,
             "method": d.method,
+            "split": d.split,
+            "split_label": d.split_label,
             "parts": [
                 {
                     "factor": p.factor,
@@ -177,14 +182,7 @@ def explain_rows(
                 f"支付金额 of {', '.join(shops)} on {when} is unknown — import that day's 生意参谋店铺整体 or"
                 " 千牛订单 export, or pick another --date/--vs"
             )
-    decomposition = decompose_gmv(
-        gmv_before,
-        _all_known(before, "visitors"),
-        _all_known(before, "buyers"),
-        gmv_after,
-        _all_known(after, "visitors"),
-        _all_known(after, "buyers"),
-    )
+    decomposition = decompose(_figures(before, gmv_before), _figures(after, gmv_after))
     keys = [c.key for c in ad_channels()]
     clicks = ad_clicks(con, shops, [vs, day])
     channels = channel_changes(
@@ -222,11 +220,20 @@ def explain_rows(
     )
 
 
+def _figures(rows: Sequence[Row], gmv: Decimal) -> Figures:
+    """The day's figures a split can use: each count only when every shop of the group has it."""
+    visitors, buyers, orders, units = (
+        None if value is None else int(value)
+        for value in (_all_known(rows, key) for key in ("visitors", "buyers", "paid_orders", "units"))
+    )
+    return Figures(gmv, visitors, buyers, orders, units)
+
+
 def _traffic_driver(
     d: Decomposition, channels: Sequence[ChannelChange], affiliate: tuple[int | None, int | None]
 ) -> str | None:
     """The ad channel (or 淘客) whose spend (clicks, without spend) moved most in the traffic's direction."""
-    traffic = d.part("visitors") or d.part("buyers")
+    traffic = d.parts[0] if d.parts and d.parts[0].factor in VOLUME_FACTORS else None
     change = traffic.relative_change if traffic else None
     if change is None or abs(change) < MIN_TRAFFIC_CHANGE:
         return None
@@ -283,16 +290,18 @@ def sentence(explanation: Explanation) -> str:
             moved = text.points((part.after or 0) - (part.before or 0))
         elif part.relative_change is not None:
             moved = text.percent(part.relative_change)
+        elif part.factor in VOLUME_FACTORS and part.before is not None and part.after is not None:
+            moved = f"{text.count(part.before)}→{text.count(part.after)}"  # from 0: 订单数 0→332
         else:
             moved = "—"
-        driver = _driver_phrase(explanation) if part.factor in ("visitors", "buyers") else ""
+        driver = _driver_phrase(explanation) if part.factor in VOLUME_FACTORS else ""
         joint = driver or " "
         phrases.append(f"{text.FACTOR_LABELS[part.factor]} {moved}{joint}贡献 {text.share(weight)}")
-    if d.method == "buyers_aov":
-        phrases.append("访客数未知，按买家数×客单价拆分")
-    elif d.method == "none":
-        phrases.append("买家数未知，无法拆分")
+    if d.split == "none":
+        phrases.append(d.split_label)
     result = f"{head}：" + "，".join(phrases)
+    if d.split not in ("traffic", "none"):
+        result += f"；{d.split_label}"
     top_item = explanation.items[0] if explanation.items else None
     if (
         top_item is not None

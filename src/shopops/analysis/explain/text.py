@@ -10,7 +10,19 @@ FACTOR_LABELS = {
     "conversion_rate": "转化率",
     "aov": "客单价",
     "buyers": "买家数",
+    "paid_orders": "订单数",
+    "order_value": "笔单价",
+    "units": "件数",
+    "unit_price": "件单价",
 }
+MONEY_FACTORS = ("aov", "order_value", "unit_price")  # shown as ¥; conversion_rate as %, the rest as counts
+SPLIT_LABELS = {
+    "traffic": "访客 × 转化率 × 客单价",
+    "orders": "订单数 × 笔单价",
+    "units": "件数 × 件单价",
+    "buyers": "买家数 × 客单价",
+}
+MEASURE_LABELS = {"visitors": "访客", "buyers": "买家", "paid_orders": "订单", "units": "件数"}
 
 
 def signed(text: str, negative: bool) -> str:
