@@ -55,4 +55,5 @@ def test_a_bestseller_selling_nothing_is_critical(workspace: Workspace) -> None:
         "单品「爆款 羽绒服」支付金额为 0（断货、下架或链接失效？），平时同星期约 ¥3,070，占店铺支付金额约 78%"
     )
     assert (finding.expected_low, finding.expected_high) == (921.15, 12282.0)  # 30% … 4× usual
+    assert (finding.impact, finding.since, finding.children) == (3070.5, None, ())  # |0 − usual|, one day
     assert finding.to_record()["item"] == "600000000001"

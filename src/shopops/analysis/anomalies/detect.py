@@ -222,12 +222,16 @@ def _finding(
 
 
 def _fold(findings: Sequence[Finding]) -> list[Finding]:
-    """Fold figures that moved with a flagged parent into it; the parent takes the worst severity."""
+    """Fold figures that moved with a flagged parent into it; the parent takes the worst severity.
+
+    An alarm stays on its own next to a good move (a 提示): a 退款率 alarm is not news about a good
+    sales day, and folding it there would hide it.
+    """
     flagged = {f.metric: f for f in findings if not f.channel}
 
     def root(key: str, seen: frozenset[str]) -> str:
         for parent in PARENTS.get(key, ()):
-            if parent in flagged and parent not in seen:
+            if parent in flagged and parent not in seen and not _hides(flagged[parent], flagged[key]):
                 return root(parent, seen | {key})
         return key
 
@@ -255,6 +259,10 @@ def _fold(findings: Sequence[Finding]) -> list[Finding]:
             )
         )
     return result
+
+
+def _hides(parent: Finding, child: Finding) -> bool:
+    return parent.severity == "info" and child.rank < parent.rank
 
 
 def _explain(
