@@ -48,9 +48,17 @@ def _findings(root: Path, *args: str) -> tuple[list[dict[str, Any]], str]:
     return records, result.stderr
 
 
+def _notes(path: Path) -> list[str]:
+    """The 总表 sheet's notes about incomplete days."""
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("总表").to_python()
+    return [c for row in sheet for c in row if isinstance(c, str) and "不完整" in c]
+
+
 def test_the_collapse_is_found_without_four_weeks_of_history(tmall: Path) -> None:
     records, _ = _findings(tmall, "--from", "2020-02-01", "--to", "2020-02-29")
-    sales = {r["date"]: r for r in records if r["metric"] == "gmv" and r["item"] is None}
+    sales = {r["date"]: r for r in records if r["metric"] == "gmv" and not r["rule"].startswith("item_")}
     # 02-08: ¥342 after ¥12,505; 02-10…02-15: ¥5,243 down to ¥22 — each day, against the level before.
     for day in ("02-08", "02-10", "02-11", "02-12", "02-13", "02-14", "02-15"):
         found = sales[f"2020-{day}"]
@@ -99,6 +107,13 @@ def test_the_half_day_is_marked_and_no_default_uses_it(tmall: Path) -> None:
     report = _run(tmall, "report", "daily", "-o", str(tmall / "daily.xlsx"))
     assert report.exit_code == 0, report.output
     assert "2020-02-29" in report.stdout and "2020-03-01" not in report.stdout
+    assert _notes(tmall / "daily.xlsx") == [SKIPPED_0301.replace("默认用", "本报表默认写")]
+    asked = _run(tmall, "report", "daily", "--date", "2020-03-01", "-o", str(tmall / "0301.xlsx"))
+    assert asked.exit_code == 0, asked.output
+    assert _notes(tmall / "0301.xlsx") == [
+        "数据不完整：2020-03-01 天猫店：订单导出按下单时间只到 02-29 23:59，03-01 只有此前下单、当天付款的订单；"
+        "该日的数字不全，不要当作全天。"
+    ]
 
     assert _run(tmall, "targets", "set", "-s", SHOP, "-p", "2020-02", "-m", "gmv", "-v", "2500000").exit_code == 0
     paced = _run(tmall, "targets", "pace", "--format", "json")

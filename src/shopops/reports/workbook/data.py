@@ -16,6 +16,7 @@ from shopops.errors import UserError
 from shopops.ingest.sources import SourceSpec
 from shopops.metrics.breakdowns import channel_table, refund_reasons, refunded_items
 from shopops.metrics.catalog import Catalog, load_catalog
+from shopops.metrics.completeness import PartialDay, partial_days
 from shopops.metrics.coverage import coverage, files_used, has_data
 from shopops.metrics.master import COMPARISON_LABELS, COMPARISONS
 from shopops.metrics.source import WarehouseReader
@@ -141,6 +142,8 @@ class ReportData:
     pacing: list[Pace] = field(default_factory=list)  # targets under way on the last day (目标达成)
     plan_review: list[ReviewRow] = field(default_factory=list)  # 周报/月报: the year's plan vs actual
     target_problem: str | None = None  # a target sheet row that cannot be used
+    incomplete: list[PartialDay] = field(default_factory=list)  # days of the period not covered whole
+    skipped: list[PartialDay] = field(default_factory=list)  # incomplete days after it a default passed over
 
     def shop_rows(self) -> list[dict[str, object]]:
         return [r for r in self.summary.iter_rows(named=True) if r["shop"] != TOTAL_SHOP]
@@ -202,6 +205,8 @@ def gather(source: ReportSource, kind: str, day: dt.date | None, shops: Sequence
         pacing=pacing,
         plan_review=plan_review,
         target_problem=target_problem,
+        incomplete=[p for p in partial_days(con, selected) if period.start <= p.date <= period.end],
+        skipped=source.incomplete_days() if day is None else [],
     )
 
 

@@ -6,6 +6,7 @@ from itertools import groupby, pairwise
 from typing import Any
 
 from shopops.metrics.catalog import Metric
+from shopops.metrics.completeness import skipped_text
 from shopops.metrics.totals import TOTAL_SHOP
 from shopops.platforms import platform_label
 from shopops.reports.workbook.book import Book, summary_metrics
@@ -155,6 +156,9 @@ def _notes(book: Book) -> list[str]:
         lines.append(f"口径：{total['basis_note']}")
     if book.data.period.grain != "day":
         lines.append("周/月的访客数、支付买家数为每日去重人数之和（日累加）。")
+    lines += [f"数据不完整：{p.text()}；该日的数字不全，不要当作全天。" for p in book.data.incomplete]
+    if book.data.skipped:
+        lines.append(skipped_text(book.data.skipped).replace("默认用", "本报表默认写"))
     if not book.data.period.complete:
         lines.append(f"本期数据截至 {book.data.period.end}，不是完整的一期；与上一期比较时请注意。")
     lines.append("每个指标的口径见「口径说明」，数据来自哪些文件、哪些店铺哪天缺数据见「数据来源」。")
