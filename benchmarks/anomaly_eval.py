@@ -18,6 +18,7 @@ import datetime as dt
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from shopops.analysis.anomalies import Finding, alert_settings, detect_findings
@@ -47,6 +48,14 @@ def names_driver(plant: Plant, finding: Finding, channels: dict[str, str]) -> bo
     return any(k.startswith("dsr_") for k in keys if k)
 
 
+def _visible(plant: Plant, blind: dt.date) -> Plant:
+    """A DSR drop planted on the demo's day without DSR ("-") is moved to the next day: nobody can
+    see a score fall on a day the platform shows no score (the other plants stay where they are)."""
+    if plant.kind == "dsr_drop" and plant.date == blind:
+        return replace(plant, date=blind + dt.timedelta(days=1))
+    return plant
+
+
 def evaluate(count: int, seed: int, days: int, end: dt.date, folder: Path, verbose: bool) -> dict[str, float]:
     start = end - dt.timedelta(days=days - 1)
     warm_up = max(start + dt.timedelta(days=56), dt.date(end.year, 4, 1))
@@ -67,6 +76,7 @@ def evaluate(count: int, seed: int, days: int, end: dt.date, folder: Path, verbo
         ),
         spacing=3,
     )
+    plants = [_visible(plant, start + dt.timedelta(days=days // 2)) for plant in plants]
     began = time.perf_counter()
     generated = generate(folder / "exports", days=days, end=end, seed=seed, plants=plants)
     with Workspace.init(folder / "ws") as workspace:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,6 +45,8 @@ def test_rules_find_the_plants_without_a_baseline(findings: tuple[list[dict[str,
     found = [(r["date"], r["shop"], r["metric"], r["rule"], r["direction"]) for r in records]
     assert found == [
         ("2026-11-15", CLOUD, "gmv", "gmv_change+zero_sales+gmv_level", "down"),
+        # refunds of earlier days over a smaller day's sales: the rule speaks, not hidden under the 提示
+        ("2026-11-16", CLOUD, "refund_rate", "refund_rate", "up"),
         ("2026-11-16", CLOUD, "gmv", "gmv_recovery", "up"),
         ("2026-11-17", CLOUD, "affiliate_commission", "affiliate_jump", "up"),  # the demo's 淘客 spike
         ("2026-11-18", FIELD, "gmv", "gmv_level", "down"),
@@ -56,7 +57,7 @@ def test_rules_find_the_plants_without_a_baseline(findings: tuple[list[dict[str,
     assert zero["severity"] == "critical"
     assert zero["explanation"].startswith("支付金额为 0（近7天约 ¥")
     assert zero["impact"] == pytest.approx(19847.2)  # a usual recent day's sales
-    assert records[3]["explanation"].startswith("GMV −90.0%（¥4,367→¥436）")
+    assert records[4]["explanation"].startswith("GMV −90.0%（¥4,367→¥436）")
 
 
 def test_the_checks_that_could_not_run_are_said(findings: tuple[list[dict[str, Any]], str]) -> None:

@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
 import pytest
+from python_calamine import CalamineWorkbook
 
+from shopops.analysis.anomalies.finding import Finding
+from shopops.analysis.calendar import load_calendar
 from shopops.analysis.competitors import daily_sales
+from shopops.analysis.competitors.findings import ALL_RIVALS, rival_findings
+from shopops.demo.rivals import shop_daily_export
 from shopops.workspace import Workspace
 from tests.conftest import DATASETS, run_cli
 
@@ -20,6 +27,7 @@ COSMETIC = DATASETS / "cosmetic.csv"
 CUMULATIVE = "update_time=date,id=item_id,title=title,price=price,sale_count=sales_total,comment_count=review_count,店名=rival_shop"
 ROLLING = CUMULATIVE.replace("sale_count=sales_total", "sale_count=sales_30d")
 NIVEA, SKII = "A18054717031", "A527344199647"
+DOUBLE_11 = dt.date(2016, 11, 11)
 
 pytestmark = pytest.mark.skipif(
     not COSMETIC.is_file(), reason=f"{COSMETIC} is absent (see shared/datasets/SOURCES.md)"
@@ -140,3 +148,102 @@ def test_every_window_adds_up_to_the_counter_differences(tmp_path: Path) -> None
             assert daily_sales(con, start, stop)["units"].sum() == inside
         days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
         assert sum(daily_sales(con, d, d)["units"].sum() for d in days) == 4_255_713
+
+
+def test_double_11_is_one_page_of_rival_findings_and_none_is_lost(tmp_path: Path) -> None:
+    """2,181 findings on 11-11 without grouping (every rival cuts prices on 双11); grouped per rival
+    shop and kind with the 双11-widened rules: 28 top-level findings standing for 1,772."""
+    root, _ = _workspace(tmp_path, CUMULATIVE)
+    result = run_cli(
+        "--workspace", root, "findings", "--from", "2016-11-05", "--to", "2016-11-14", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    findings = [f for f in json.loads(result.stdout) if f["date"] == DOUBLE_11.isoformat()]
+    leaves = [child for f in findings for child in (f["children"] or [f])]
+    assert len(findings) == 28 and len(leaves) == 1772
+    assert Counter(_kind(f) for f in leaves) == {
+        "rival_price": 236,  # of 525: a cut must reach 40.5 % on 双11 (15 % on other days)
+        "rival_sales": 1475,  # of 1,595: 24 × usual units (3 ×)
+        "rival_new_item": 57,
+        "counter": 4,
+    }
+    assert all(f["context"] == "双11" for f in leaves)
+    for parent in (f for f in findings if f["children"]):
+        count = re.search(r"(降价|销量异动|上新|放量：) ?([\d,]+) 件", parent["explanation"])
+        assert count and int(count.group(2).replace(",", "")) == len(parent["children"]), parent[
+            "explanation"
+        ]
+        assert all(set(child) == set(parent) and child["children"] == [] for child in parent["children"])
+        impacts = [c["impact"] for c in parent["children"] if c["impact"] is not None]
+        assert parent["impact"] == (pytest.approx(sum(impacts), abs=0.05) if impacts else None)
+    market = [f for f in findings if f["shop"] == ALL_RIVALS]
+    assert [(f["metric"], len(f["children"])) for f in market] == [("rival_sales", 1475)]
+    assert market[0]["explanation"].startswith(
+        "双11 19/19 家竞店普遍放量：1475 件商品日销达到平时的 24 倍以上"
+    )
+    assert Counter((f["metric"], bool(f["children"])) for f in findings) == {
+        ("rival_price", True): 10,
+        ("rival_price", False): 1,
+        ("rival_sales", True): 1,  # all rivals' jumps
+        ("rival_sales", False): 4,  # counter problems, one per shop
+        ("rival_new_item", True): 9,
+        ("rival_new_item", False): 3,
+    }
+    # None lost: the findings of the same file without 双11 in the calendar (ungrouped: 2,181), with the
+    # 双11 rule applied here, are exactly the children above.
+    plain = load_calendar({"promotions": [{"key": "double11", "enabled": False}]})
+    with Workspace.open(root) as workspace:
+        ordinary = rival_findings(workspace.connection, DOUBLE_11, DOUBLE_11, calendar=plain)
+    flat = [child for f in ordinary for child in (f.children or (f,))]
+    assert len(flat) == 2181 and all(not f.context for f in flat)
+    peak = load_calendar().day(DOUBLE_11)
+    rate_low, volume_high = peak.range_for("rate")[0], peak.range_for("volume")[1]
+
+    def widened(f: Finding) -> bool:
+        if f.value is None or f.expected_high is None:  # new items, counter problems: not widened
+            return True
+        if f.metric == "rival_price":
+            return f.value <= f.expected_high * 0.85 * rate_low
+        return f.metric != "rival_sales" or f.value >= f.expected_high * 3 * volume_high
+
+    expected = Counter((f.shop, f.metric, f.item, f.value) for f in flat if widened(f))
+    assert Counter((f["shop"], f["metric"], f["item"] or "", f["value"]) for f in leaves) == expected
+
+
+def _kind(finding: dict[str, object]) -> str:
+    return (
+        "counter"
+        if finding["metric"] == "rival_sales" and finding["value"] is None
+        else str(finding["metric"])
+    )
+
+
+def test_the_rivals_sheet_lists_groups_with_their_count_by_money_at_stake(tmp_path: Path) -> None:
+    root, _ = _workspace(tmp_path, CUMULATIVE)
+    assert run_cli("--workspace", root, "shop", "add", "我店", "--platform", "tmall").exit_code == 0
+    own = shop_daily_export(14, dt.date(2016, 11, 1), tmp_path / "店铺整体_我店.csv")
+    assert own.height == 14
+    assert (
+        run_cli("--workspace", root, "import", tmp_path / "店铺整体_我店.csv", "--shop", "我店").exit_code
+        == 0
+    )
+    target = tmp_path / "日报.xlsx"
+    result = run_cli("--workspace", root, "report", "daily", "--date", "2016-11-11", "-o", target)
+    assert result.exit_code == 0, result.output
+    rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("竞品").to_python()
+    header = rows.index(["日期", "竞店", "商品ID", "发现", "件数", "涉及金额", "级别", "说明"])
+    end = next(n for n, row in enumerate(rows) if str(row[0]).startswith("另有"))
+    shown = rows[header + 1 : end]
+    assert len(shown) == 30  # warnings of 11-05…11-11, newest day first, then by 涉及金额
+    assert shown[0][:5] == ["2016-11-11", ALL_RIVALS, "", "竞品销量异动·双11", 1475]
+    assert shown[1][:5] == ["2016-11-11", "佰草集", "", "竞品降价·双11", 106]
+    assert str(shown[1][7]).startswith(
+        "竞店 佰草集 双11 降价 106 件（对比近14天中位价），中位降幅 −50%，最大 −83%"
+    )
+    first_day = [row for row in shown if row[0] == "2016-11-11"]
+    money = [row[5] for row in first_day if row[5] != "—"]
+    assert len(first_day) == 16 and money == sorted(money, reverse=True)  # 11 cuts, 1 surge, 4 上新
+    assert (
+        rows[end][0]
+        == "另有 22 条（含 98 项），shopops findings --from 2016-11-05 --to 2016-11-11 --all 查看全部"
+    )

@@ -88,7 +88,7 @@ def test_price_changes_new_items_and_charts(rival_web: tuple[WebDemo, RivalData]
     )
     assert cut, changes
     assert f"{plants.old_price:,.2f}" in cut.group(1) and f"{plants.new_price:,.2f}" in cut.group(1)
-    assert "-20.0%" in cut.group(1) and "降价促销" in cut.group(1)
+    assert "-50.0%" in cut.group(1) and "降价促销" in cut.group(1)
     assert "/static/rivals.js" in html and '"label": "我方 700001"' in html
     group = client.get("/rivals", params={"group": "面霜"}).text
     new = group.split('id="new-items"')[1].split("</table>")[0]

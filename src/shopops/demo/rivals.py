@@ -20,6 +20,7 @@ import polars as pl
 
 INDEX_SCALE = 12.0
 INDEX_POWER = 0.8
+CUT = 0.5  # the planted price cut: new price = old × CUT
 SNAPSHOT_HEADERS = {
     "date": "快照日期",
     "item_id": "竞品ID",
@@ -60,7 +61,8 @@ def rival_snapshots(
     prices = np.repeat(price[:, None], days, axis=1)
     cut_day, new_day, reset_day = days // 2, days // 3, (2 * days) // 3
     cut_days = min(7, days - cut_day)
-    prices[0, cut_day : cut_day + cut_days] = np.round(price[0] * 0.8, 2)
+    # A half-price cut: still news on a 大促 day, where rival rules are widened (a 20 % cut is not).
+    prices[0, cut_day : cut_day + cut_days] = np.round(price[0] * CUT, 2)
     new = items - 1
     units[new, new_day:] = rng.poisson(150, days - new_day)
     totals = rng.integers(1_000, 50_000, items)[:, None] + np.cumsum(units, axis=1)
@@ -92,7 +94,7 @@ def rival_snapshots(
         price_cut_item=str(ids[0]),
         price_cut_day=start + dt.timedelta(days=cut_day),
         old_price=float(price[0]),
-        new_price=float(np.round(price[0] * 0.8, 2)),
+        new_price=float(np.round(price[0] * CUT, 2)),
         new_item=str(ids[new]),
         new_item_day=start + dt.timedelta(days=new_day),
         reset_item=str(ids[1]),

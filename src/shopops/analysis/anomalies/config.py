@@ -6,11 +6,15 @@
       baseline: {weeks: 8, min_weeks: 4, z: 4.0, z_critical: 8.0}
       provisional_days: 7              # refunds / ad attribution still move for this many days
       budget: 10                       # findings a day shown by the summary, push, dashboard, 日报
-      disabled_metrics: [pageviews]    # catalog keys the baseline does not watch
+      disabled_metrics: [pageviews]    # catalog keys the baseline does not watch (default:
+                                       # shipping_cost, platform_fee — your own rates × 订单量/销售额,
+                                       # they move only with sales, which are watched)
       rules:                           # every rule: enabled (true), respect_expected (see below)
         gmv_change: {threshold: 0.30, min_base: 3000}     # 支付金额环比 |Δ| > 30%, previous day ≥ ¥3000
         refund_rate: {threshold: 0.15, min_base: 3000}    # 退款率 > 15% on a day with 支付金额 ≥ ¥3000
-        refund_jump: {ratio: 3.0, min_orders: 6}          # 退款单量 > 3× the last 28 days' mean, ≥ 6
+        refund_jump: {ratio: 3.0, min_orders: 6, min_reason_share: 0.5}  # 退款单量 > 3× the last 28
+                                                          # days' mean, ≥ 6; under 2 × min_orders, one
+                                                          # reason must be ≥ half of them (else noise)
         conversion_drop: {threshold: 0.02, min_visitors: 500}   # 转化率 ≥ 2pp below the usual level
         roi: {threshold: 1.0, min_spend: 300, channel_min_spend: 1000}  # ROI < 1 (shop day; channel 7 days)
         affiliate_jump: {ratio: 3.0, min_increase: 100}   # 淘客佣金 ≥ 3× the last 7 days' median
@@ -35,7 +39,7 @@ from shopops.errors import WorkspaceError
 RULE_DEFAULTS: dict[str, dict[str, float]] = {
     "gmv_change": {"threshold": 0.30, "min_base": 3000.0, "respect_expected": 1.0},
     "refund_rate": {"threshold": 0.15, "min_base": 3000.0, "respect_expected": 1.0},
-    "refund_jump": {"ratio": 3.0, "min_orders": 6.0, "respect_expected": 0.0},
+    "refund_jump": {"ratio": 3.0, "min_orders": 6.0, "min_reason_share": 0.5, "respect_expected": 0.0},
     "conversion_drop": {"threshold": 0.02, "min_visitors": 500.0, "respect_expected": 1.0},
     "roi": {"threshold": 1.0, "min_spend": 300.0, "channel_min_spend": 1000.0, "respect_expected": 0.0},
     "affiliate_jump": {"ratio": 3.0, "min_increase": 100.0, "respect_expected": 0.0},
@@ -43,6 +47,8 @@ RULE_DEFAULTS: dict[str, dict[str, float]] = {
     "dsr_drop": {"threshold": 0.02, "respect_expected": 0.0},
     "item": {"min_gmv": 500.0, "drop": 0.3, "surge": 4.0, "respect_expected": 0.0},
 }
+# Figures computed from the user's own settings × volume: they move only with sales.
+DERIVED_METRICS = frozenset({"shipping_cost", "platform_fee"})
 BASELINE_DEFAULTS = {"weeks": 8.0, "min_weeks": 4.0, "z": 4.0, "z_critical": 8.0}
 
 
@@ -54,11 +60,12 @@ class AlertSettings:
     z_critical: float = 8.0
     provisional_days: int = 7
     budget: int = 10
-    disabled_metrics: frozenset[str] = frozenset()
+    disabled_metrics: frozenset[str] = DERIVED_METRICS
     rules: Mapping[str, Mapping[str, float]] = field(
         default_factory=lambda: {k: dict(v) for k, v in RULE_DEFAULTS.items()}
     )
     calendar: PromoCalendar = field(default_factory=load_calendar)
+    raw: Mapping[str, Any] = field(default_factory=dict)  # all of shopops.yaml, for extensions' sections
 
     def rule(self, key: str) -> Mapping[str, float] | None:
         """The parameters of an enabled rule, None when it is switched off."""
@@ -116,7 +123,7 @@ def alert_settings(config: Mapping[str, Any] | None) -> AlertSettings:
     budget = _number(raw.get("budget", 10), f"{where}.budget", problems)
     if budget is not None and budget < 1:
         problems.append(f"{where}.budget is {budget:g}; write how many findings a day to show (1 or more)")
-    disabled = raw.get("disabled_metrics") or []
+    disabled = raw.get("disabled_metrics", sorted(DERIVED_METRICS)) or []
     if not isinstance(disabled, list):
         problems.append(f"{where}.disabled_metrics must be a list of metric keys such as [pageviews]")
         disabled = []
@@ -134,4 +141,5 @@ def alert_settings(config: Mapping[str, Any] | None) -> AlertSettings:
         calendar=load_calendar(
             config.get("promo_calendar"), holidays=config.get("holidays"), workdays=config.get("workdays")
         ),
+        raw=config,
     )

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import polars as pl
 
 from shopops.analysis.anomalies.baseline import SCALE_DAYS, SKIP_WEEKS, Array
 from shopops.analysis.anomalies.cold_start import cold_start_hits
@@ -35,6 +36,7 @@ from shopops.analysis.anomalies.skipped import SkippedCheck, skipped_checks
 from shopops.analysis.explain.change import explain_rows
 from shopops.channels import ad_channels
 from shopops.errors import UserError
+from shopops.metrics.breakdowns import refund_reasons
 from shopops.metrics.catalog import Catalog, load_catalog
 from shopops.metrics.master import ShippingRates, master_table
 
@@ -128,7 +130,7 @@ def detect(
         )
         findings += item_findings(con, start, end, settings.calendar, shops=shops, rules=rules)
     findings += extra_findings(
-        con, start, end, shops, calendar=settings.calendar
+        con, start, end, shops, calendar=settings.calendar, settings=settings.raw
     )  # competitor findings and other extensions
     order = {key: position for position, key in enumerate(catalog.metrics)}
     findings.sort(key=lambda f: (f.date, f.shop, f.rank, order.get(f.metric, 0), f.channel))
@@ -151,6 +153,7 @@ def _shop_findings(
     hits = baseline + rule_hits(series, days, baseline) + cold_start_hits(series, days, baseline)
     spend, ad_gmv = _channel_arrays(con, series)
     hits += channel_roi_hits(series, days, spend, ad_gmv)
+    hits = [hit for hit in hits if not _scattered_refunds(con, series, hit)]
     findings = [_finding(catalog, series, hit, provisional[hit.index], moving) for hit in hits]
     gaps = data_gaps(con, series.shop, start, end)
     findings += [_gap_finding(catalog, series, gap) for gap in gaps]
@@ -259,6 +262,19 @@ def _fold(findings: Sequence[Finding]) -> list[Finding]:
             )
         )
     return result
+
+
+def _scattered_refunds(con: duckdb.DuckDBPyConnection, series: ShopSeries, hit: Hit) -> bool:
+    """A small refund jump spread over many reasons is a small shop's noise (7 refunds for 7
+    reasons); one reason behind most of them is an event (a bad batch, a wrong shipment)."""
+    rule = series.settings.rule("refund_jump")
+    if hit.rule != "refund_jump" or rule is None or hit.value is None or hit.value >= 2 * rule["min_orders"]:
+        return False
+    day = series.dates[hit.index]
+    reasons = refund_reasons(con, day, day, [series.shop], limit=1).filter(pl.col("shop") == series.shop)
+    if reasons.is_empty():
+        return False  # reasons unknown: the count alone decides
+    return float(reasons["refunds"][0]) / hit.value < rule["min_reason_share"]
 
 
 def _hides(parent: Finding, child: Finding) -> bool:

@@ -1,16 +1,17 @@
 """Extension point: other analyses add their findings to `shopops findings` and the daily summary.
 
 Each provider is "module:function" with the signature
-``(con, start, end, shops, *, calendar) -> list[Finding]`` (``calendar``: the promo calendar, so
-that a provider widens its rules on 大促 days as ours are widened); it is imported only when
-findings are wanted.
+``(con, start, end, shops, *, calendar, settings) -> list[Finding]`` (``calendar``: the promo
+calendar, so that a provider widens its rules on 大促 days as ours are widened; ``settings``: the
+parsed shopops.yaml, for the provider's own section); it is imported only when findings are wanted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import duckdb
 
@@ -27,10 +28,11 @@ def extra_findings(
     shops: Sequence[str] | None = None,
     *,
     calendar: PromoCalendar | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     found: list[Finding] = []
     for provider in PROVIDERS:
         module, _, name = provider.partition(":")
         function = getattr(importlib.import_module(module), name)
-        found += function(con, start, end, shops, calendar=calendar)
+        found += function(con, start, end, shops, calendar=calendar, settings=settings)
     return found

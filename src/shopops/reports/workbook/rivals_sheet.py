@@ -2,6 +2,8 @@
 
 Written only when the workspace has competitor data. Revenue is an estimate (units × price, or
 交易指数 through the fitted mapping with its range); 生意参谋 indices are plain numbers, never money.
+Findings are listed newest day first, by 涉及金额 (money at stake); a group (a rival's 87 price cuts
+of one day) is one row with its count, and what does not fit is counted ("另有 N 条").
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from shopops.analysis.anomalies.finding import SEVERITY_LABELS, Finding
+from shopops.analysis.anomalies.ranking import Budgeted, ranked
+from shopops.analysis.calendar import PromoCalendar
 from shopops.analysis.competitors import daily_sales, fit_index, own_index_pairs, price_changes
 from shopops.analysis.competitors.findings import rival_findings
 from shopops.analysis.competitors.index_fit import rival_revenue_estimates
@@ -31,13 +36,21 @@ class RivalSheetData:
     end: dt.date
     changes: pl.DataFrame
     sales: pl.DataFrame
-    findings: list[dict[str, Any]]
+    findings: list[Finding]  # the top-level findings shown (groups carry their children)
+    more: str  # "另有 N 条（含 M 项）…" for the findings left out, or ""
     estimates: pl.DataFrame | None
     fit_note: str
 
 
-def rival_sheet_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> RivalSheetData | None:
-    """The sheet's figures for the report period (at least its last 7 days), or None without rival data."""
+def rival_sheet_data(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    *,
+    calendar: PromoCalendar | None = None,
+) -> RivalSheetData | None:
+    """The sheet's figures for the report period (at least its last 7 days), or None without rival data;
+    ``calendar`` widens the rival rules on 大促 days (None: the built-in promo calendar)."""
     if con.execute("SELECT count(*) FROM rival_snapshots").fetchall() == [(0,)] and con.execute(
         "SELECT count(*) FROM rival_index_day WHERE subject = 'rival'"
     ).fetchall() == [(0,)]:
@@ -52,7 +65,11 @@ def rival_sheet_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.dat
         .sort("revenue", descending=True, nulls_last=True)
         .head(TOP)
     )
-    findings = [f.to_record() for f in rival_findings(con, start, end) if f.severity != "info"][:TOP]
+    notable = [f for f in rival_findings(con, start, end, calendar=calendar) if f.severity != "info"]
+    ordered = ranked(notable)  # newest day first, then by money at stake
+    shown, rest = ordered[:TOP], ordered[TOP:]
+    how = f"shopops findings --from {start} --to {end} --all 查看全部"
+    more = Budgeted(shown, len(rest), sum(f.count for f in rest)).more_text(how)
     estimates, note = None, "没有本店交易指数与支付金额的配对数据，未做指数还原。"
     try:
         fit = fit_index(own_index_pairs(con))
@@ -63,7 +80,8 @@ def rival_sheet_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.dat
         )
     except UserError as error:
         note = str(error)
-    return RivalSheetData(start, end, price_changes(con, start, end), latest, findings, estimates, note)
+    changes = price_changes(con, start, end)
+    return RivalSheetData(start, end, changes, latest, shown, more, estimates, note)
 
 
 def write_rivals(book: Book, rivals: RivalSheetData | None) -> None:
@@ -80,12 +98,7 @@ def write_rivals(book: Book, rivals: RivalSheetData | None) -> None:
     worksheet.set_column(0, 1, 14)
     worksheet.set_column(2, 2, 30)
     worksheet.set_column(3, 8, 12)
-    row = _section(book, worksheet, 3, "竞品发现", ["日期", "竞店", "商品ID", "发现", "级别", "说明"])
-    for record in rivals.findings:
-        cells = [record["date"], record["shop"], record["item"] or "", record["metric_label"]]
-        for column, text in enumerate([*cells, record["severity_label"], record["explanation"]]):
-            write_text(worksheet, row, column, text, styles["text"])
-        row += 1
+    row = _write_findings(book, worksheet, rivals)
     row = _section(
         book, worksheet, row + 1, "价格变化", ["日期", "竞店", "商品ID", "原价", "新价", "变化", "促销"]
     )
@@ -136,6 +149,28 @@ def write_rivals(book: Book, rivals: RivalSheetData | None) -> None:
                 write_number(worksheet, row, column, estimate[key], styles["money"], styles["dash"])
             row += 1
     worksheet.fit_to_pages(1, 0)
+
+
+def _write_findings(book: Book, worksheet: Any, rivals: RivalSheetData) -> int:
+    """竞品发现: newest day first, by 涉及金额; a group is one row with its count. The next free row."""
+    styles = book.styles
+    row = _section(
+        book, worksheet, 3, "竞品发现", ["日期", "竞店", "商品ID", "发现", "件数", "涉及金额", "级别", "说明"]
+    )
+    for finding in rivals.findings:
+        label = finding.metric_label + (f"·{finding.context}" if finding.context else "")
+        cells = [str(finding.date), finding.shop, finding.item, label]
+        for column, text in enumerate(cells):
+            write_text(worksheet, row, column, text, styles["text"])
+        write_number(worksheet, row, 4, float(finding.count), styles["count"], styles["dash"])
+        write_number(worksheet, row, 5, finding.impact, styles["money"], styles["dash"])
+        write_text(worksheet, row, 6, SEVERITY_LABELS[finding.severity], styles["text"])
+        write_text(worksheet, row, 7, finding.explanation, styles["text"])
+        row += 1
+    if rivals.more:
+        write_text(worksheet, row, 0, rivals.more, styles["note"])
+        row += 1
+    return row
 
 
 def _section(book: Book, worksheet: Any, row: int, heading: str, headers: list[str]) -> int:
