@@ -140,7 +140,7 @@ def test_rival_and_findings_csv_neutralise_rival_shops_and_titles(workspace: Wor
     assert titles == {"'" + PLUS}
     findings = run_cli("--workspace", root, "findings", *window, "--format", "csv")
     assert findings.exit_code == 0, findings.output
-    found = rows_of(findings.output)
+    found = rows_of(findings.stdout)  # checks that could not run go to stderr
     assert found, findings.output
     for row in found:
         for column, value in row.items():

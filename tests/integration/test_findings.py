@@ -57,7 +57,7 @@ class Planted:
     def findings(self, *args: str) -> list[dict[str, Any]]:
         result = self.cli("findings", "--format", "json", *args)
         assert result.exit_code == 0, result.output
-        records: list[dict[str, Any]] = json.loads(result.output)
+        records: list[dict[str, Any]] = json.loads(result.stdout)  # checks not run: on stderr
         return records
 
 
@@ -162,7 +162,7 @@ def test_provisional_days(planted: Planted) -> None:
 def test_findings_as_csv_and_table(planted: Planted) -> None:
     result = planted.cli("findings", "--from", "2026-09-15", "--to", "2026-09-16", "--format", "csv")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert {
         "date",
         "shop",
@@ -179,7 +179,7 @@ def test_findings_as_csv_and_table(planted: Planted) -> None:
     assert result.exit_code == 0
     assert "严重" in result.output and "警告" not in result.output
     result = planted.cli("findings", "--from", "2026-07-28", "--to", "2026-08-01", "--format", "csv")
-    assert result.output.startswith("date,shop,metric")
+    assert result.stdout.startswith("date,shop,metric")
 
 
 def test_thresholds_come_from_shopops_yaml(planted: Planted, tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def _json(root: Path, *args: str) -> Any:
     result = run_cli("--workspace", root, *args, "--format", "json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)  # checks that could not run: on stderr
 
 
 def test_each_file_is_detected(generated: dict[str, Any]) -> None:

@@ -9,8 +9,10 @@ import pytest
 
 from shopops.errors import UserError
 from shopops.reports.summary import LIMIT, FindingLine, PacingLine, compose_summary
+from shopops.reports.summary_inputs import finding_lines
 from shopops.workspace import Workspace
 from tests.conftest import DEMO_END, DemoWorkspace
+from tests.unit.generated_findings import day_of_findings
 
 HEADLINES = """\
 店铺日报 2026-11-24（周二）
@@ -42,11 +44,12 @@ def test_headline_numbers_of_the_demo_day(workspace: Workspace) -> None:
     assert compose_summary(workspace).text == HEADLINES  # the latest day with data is the default
 
 
-def test_pacing_and_findings_follow_in_order_of_severity(workspace: Workspace) -> None:
+def test_pacing_and_findings_follow_in_the_order_given(workspace: Workspace) -> None:
+    """The caller ranks the findings (by money at stake): the summary keeps its order."""
     findings = [
-        FindingLine("low", "小野家居 退款率 10.53%，高于 8% 阈值"),
         FindingLine("high", EXPLANATION),
         FindingLine("medium", "小野家居 淘客佣金 ¥86.20，周同比 +140%"),
+        FindingLine("low", "小野家居 退款率 10.53%，高于 8% 阈值"),
     ]
     summary = compose_summary(workspace, DEMO_END, pacing=PACING, findings=findings)
     assert summary.text == HEADLINES + (
@@ -104,3 +107,36 @@ def test_a_day_without_data_and_an_unknown_shop_are_user_errors(workspace: Works
         compose_summary(workspace, dt.date(2020, 1, 1))
     with pytest.raises(UserError, match="shop '无此店' is not registered"):
         compose_summary(workspace, DEMO_END, shops=["无此店"])
+
+
+def test_a_budget_of_two_keeps_the_two_largest_by_money_at_stake(workspace: Workspace) -> None:
+    """Generated findings of one day: the summary lists the 2 with the most money at stake, a group
+    as one line with its count, then how many more there are."""
+    lines = finding_lines(day_of_findings(), budget=2)
+    assert lines == [
+        FindingLine(
+            "critical",
+            "云朵旗舰店 支付金额：支付金额 ¥342，前一天 ¥12,505（−97.3%）（历史不足 4 周，按规则判断）",
+        ),
+        FindingLine("medium", "自然堂 竞品降价·双11·4 件：双11 降价 4 件，中位降幅 −32%"),
+        FindingLine("", "另有 3 条（shopops findings --all 查看全部）", more=True, count=3),
+    ]
+    assert sum(line.count for line in lines) == 5  # every finding of the day, for "发现 5 条异常"
+    summary = compose_summary(workspace, DEMO_END, findings=lines)
+    assert summary.text == HEADLINES + (
+        "\n重点发现"
+        "\n  1. [严重] 云朵旗舰店 支付金额：支付金额 ¥342，前一天 ¥12,505（−97.3%）（历史不足 4 周，按规则判断）"
+        "\n  2. [中] 自然堂 竞品降价·双11·4 件：双11 降价 4 件，中位降幅 −32%"
+        "\n  另有 3 条（shopops findings --all 查看全部）"
+    )
+    assert summary.markdown.split("\n\n")[-1] == "- 另有 3 条（shopops findings --all 查看全部）"
+    assert not [line for line in finding_lines(day_of_findings(), budget=10) if line.more]
+
+
+def test_the_more_line_stays_when_the_limit_cuts_findings(workspace: Workspace) -> None:
+    lines = [FindingLine("low", f"小野家居 退款率偏高（{n}）") for n in range(1, 40)]
+    lines.append(FindingLine("", "另有 7 条（shopops findings --all 查看全部）", more=True))
+    summary = compose_summary(workspace, DEMO_END, findings=lines)
+    text = summary.text.splitlines()
+    assert len(summary.text) <= LIMIT
+    assert text[-2:] == ["  另有 7 条（shopops findings --all 查看全部）", f"…另有 {summary.omitted} 条"]

@@ -7,18 +7,16 @@ import json
 from typing import Any
 
 import click
-import polars as pl
 from rich.table import Table
 
-from shopops.analysis.anomalies import SEVERITY_LABELS, alert_settings, detect_findings
-from shopops.analysis.anomalies.drivers import show
+from shopops.analysis.anomalies import alert_settings, detect
 from shopops.analysis.anomalies.finding import SEVERITIES
 from shopops.analysis.explain import text
 from shopops.analysis.explain.change import explain_change
-from shopops.cli.context import open_workspace, out, parse_day, user_errors
+from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
+from shopops.cli.findings_output import csv_text, empty_text, json_text, print_skipped, print_table
 from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
-from shopops.reports.export import to_csv
 from shopops.workspace import Workspace
 
 CSV_COLUMNS = (
@@ -38,13 +36,18 @@ CSV_COLUMNS = (
     "context",
     "score",
     "explanation",
+    "item",
+    "impact",
+    "basis",
+    "since",
+    "children_count",
 )
 
 
 def _latest(workspace: Workspace) -> dt.date:
     if not workspace.shops():
         raise UserError("no shops yet — add one with `shopops shop add 店铺名 --platform tmall`, then import")
-    latest = workspace.data_dates()[1]
+    latest = default_day(workspace, None)
     if latest is None:
         raise UserError("nothing imported yet — `shopops import FILE…` first")
     return latest
@@ -52,7 +55,7 @@ def _latest(workspace: Workspace) -> dt.date:
 
 @click.command("findings")
 @click.option("--from", "start", callback=parse_day, help="First day (default: 6 days before --to).")
-@click.option("--to", "end", callback=parse_day, help="Last day (default: the latest day with data).")
+@click.option("--to", "end", callback=parse_day, help="Last day (default: the latest complete day).")
 @click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
 @click.option(
     "--severity",
@@ -60,6 +63,12 @@ def _latest(workspace: Workspace) -> dt.date:
     default="info",
     show_default=True,
     help="Least severity shown: critical 严重, warning 警告, info 提示.",
+)
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Table: every finding of each day and every child of a group (default: the top alerts.budget).",
 )
 @click.option(
     "--format",
@@ -76,6 +85,7 @@ def findings_command(
     end: dt.date | None,
     shops: tuple[str, ...],
     severity: str,
+    show_all: bool,
     output_format: str,
 ) -> None:
     """异常发现: unusual figures per shop and day, with the expected range and the reason.
@@ -84,12 +94,18 @@ def findings_command(
     account: promo_calendar in shopops.yaml), plus the usual rules (GMV 环比, 退款率, 转化率, ROI,
     淘客佣金, 零销售, DSR; thresholds under alerts: in shopops.yaml). Refund and ad figures of the last
     7 days of data are provisional (still moving).
+
+    The table ranks each day's findings by 涉及金额 (money at stake) and shows the top alerts.budget
+    (default 10) with "另有 N 条" for the rest; a group (a rival's price cuts, items that stopped
+    selling) is one row with its first 3 children under it. --all shows everything. JSON and CSV
+    always hold every finding (JSON: a group's "children"; CSV: child rows name their group's id in
+    "parent"). Checks that could not run are listed after the table; in JSON/CSV mode on stderr.
     """
     workspace = open_workspace(ctx)
     end = end or _latest(workspace)
     start = start or end - dt.timedelta(days=6)
     settings = alert_settings(workspace.settings.raw)
-    findings = detect_findings(
+    detection = detect(
         workspace.connection,
         start,
         end,
@@ -97,43 +113,17 @@ def findings_command(
         settings=settings,
         shipping=workspace.shipping_rates(),
     )
-    findings = [f for f in findings if f.rank <= SEVERITIES.index(severity)]
-    records = [f.to_record() for f in findings]
-    if output_format == "json":
-        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+    findings = [f for f in detection.findings if f.rank <= SEVERITIES.index(severity)]
+    if output_format in ("json", "csv"):
+        body = json_text(findings) if output_format == "json" else csv_text(findings, CSV_COLUMNS)
+        click.echo(body, nl=output_format == "json")
+        print_skipped(err, detection.skipped)
         return
-    if output_format == "csv":
-        rows = [{**{k: r[k] for k in CSV_COLUMNS}, "related": ",".join(r["related"])} for r in records]
-        schema = {
-            k: pl.Float64 if k in ("value", "expected_low", "expected_high", "score") else None
-            for k in CSV_COLUMNS
-        }
-        frame = pl.DataFrame(
-            rows, schema_overrides={k: v for k, v in schema.items() if v}, infer_schema_length=None
-        )
-        click.echo(to_csv(frame) if rows else ",".join(CSV_COLUMNS) + "\n", nl=False)
-        return
-    if not findings:
-        out.print(f"{start} ~ {end} 没有发现异常")
-        return
-    catalog = load_catalog()
-    table = Table("日期", "店铺", "指标", "数值", "预期范围", "级别", "说明", show_lines=True)
-    for finding in findings:
-        metric = catalog.metrics.get(finding.metric)  # competitor findings: plain prices/units
-        low, high, value = (
-            "—"
-            if number is None
-            else show(metric, number)
-            if metric
-            else f"{number:,.2f}".rstrip("0").rstrip(".")
-            for number in (finding.expected_low, finding.expected_high, finding.value)
-        )
-        level = SEVERITY_LABELS[finding.severity] + ("（待定）" if finding.provisional else "")
-        label = finding.metric_label + (f"·{finding.context}" if finding.context else "")
-        table.add_row(
-            str(finding.date), finding.shop, label, value, f"{low} ~ {high}", level, finding.explanation
-        )
-    out.print(table)
+    if findings:
+        print_table(out, findings, load_catalog(), None if show_all else settings.budget)
+    else:
+        out.print(empty_text(start, end))
+    print_skipped(out, detection.skipped)
 
 
 @click.command("explain")
@@ -141,7 +131,7 @@ def findings_command(
     "--shop", "-s", "shops", multiple=True, help="The shop; repeat for a group (default: all shops)."
 )
 @click.option(
-    "--date", "-d", "day", callback=parse_day, help="The day to explain (default: the latest day with data)."
+    "--date", "-d", "day", callback=parse_day, help="The day to explain (default: the latest complete day)."
 )
 @click.option("--vs", "vs", callback=parse_day, help="Compared with this day (default: the day before).")
 @click.option(
@@ -177,13 +167,22 @@ def _pct(value: Any) -> str:
 
 def _explain_tables(record: dict[str, Any]) -> None:
     out.print(f"[bold]{record['shop']}[/] {record['vs']} → {record['date']}")
-    parts = Table("因素 factor", "之前", "之后", "变化", "贡献（元）", "占变化", title="支付金额拆解")
+    parts = Table(
+        "因素 factor",
+        "之前",
+        "之后",
+        "变化",
+        "贡献（元）",
+        "占变化",
+        title="支付金额拆解",
+        caption=record["split_label"],
+    )
     for part in record["parts"]:
         before, after = part["before"], part["after"]
         if part["factor"] == "conversion_rate":
             shown = ("—" if v is None else text.ratio_text(v) for v in (before, after))
             moved = "—" if before is None or after is None else text.points(after - before)
-        elif part["factor"] == "aov":
+        elif part["factor"] in text.MONEY_FACTORS:
             shown = ("—" if v is None else text.money(v) for v in (before, after))
             moved = _pct(part["change_pct"])
         else:

@@ -2,8 +2,10 @@
 
 Three parts: headline numbers per shop (支付金额 with 环比/周同比, 访客数, 支付转化率, 推广花费/ROI,
 净利, 退款率) read from the master table with the catalog's labels; 时间进度 vs 完成进度 lines; and
-the top findings with their one-line explanation. The last two are passed in by the caller as
-:class:`PacingLine` and :class:`FindingLine` records (an empty list leaves the part out).
+the top findings with their one-line explanation, in the order given (the caller ranks them by
+money at stake and ends with a ``more`` line, "另有 N 条…", for what its budget left out). The last
+two are passed in by the caller as :class:`PacingLine` and :class:`FindingLine` records (an empty
+list leaves the part out).
 
 When the text would be longer than the limit, the least important lines go first (lowest-severity
 findings, then the second and first detail lines of each shop, medium findings, pacing lines,
@@ -49,10 +51,13 @@ class PacingLine:
 
 @dataclass(frozen=True)
 class FindingLine:
-    """One finding with its explanation, already phrased as one line of Chinese."""
+    """One finding with its explanation, already phrased as one line of Chinese; or, with ``more``,
+    the line saying how many findings were left out ("另有 N 条…", unnumbered, never cut)."""
 
-    severity: str  # critical | high | medium | low (or 严重 / 高 / 中 / 低)
+    severity: str  # critical | high | medium | low (or 严重 / 高 / 中 / 低); "" for a more line
     text: str
+    more: bool = False
+    count: int = 1  # the findings this line stands for: 1, or (a more line) how many were left out
 
 
 @dataclass(frozen=True)
@@ -232,15 +237,16 @@ def _pacing_lines(pacing: Sequence[PacingLine]) -> list[_Line]:
 def _finding_lines(findings: Sequence[FindingLine]) -> list[_Line]:
     if not findings:
         return []
-    ranked = sorted(findings, key=lambda f: SEVERITY_RANKS.get(f.severity.strip().lower(), 4))
     lines = [_Line("重点发现", FINDING_HIGH, "section", "findings")]
-    for number, finding in enumerate(ranked, start=1):
+    more = [finding for finding in findings if finding.more]
+    for number, finding in enumerate((f for f in findings if not f.more), start=1):
         rank = SEVERITY_RANKS.get(finding.severity.strip().lower(), 4)
         priority = FINDING_HIGH if rank <= 1 else (FINDING_MEDIUM if rank == 2 else FINDING_LOW)
         label = SEVERITY_LABELS.get(finding.severity.strip().lower(), finding.severity.strip())
         marker = f"[{label}] " if label else ""
         text = " ".join(finding.text.split())
         lines.append(_Line(f"{number}. {marker}{text}", priority, "detail", "findings"))
+    lines += [_Line(" ".join(f.text.split()), KEEP, "detail", "findings") for f in more]
     return lines
 
 

@@ -1,4 +1,8 @@
-"""The summary's 目标进度 and 重点发现 lines, from target pacing and the day's findings."""
+"""The summary's 目标进度 and 重点发现 lines, from target pacing and the day's findings.
+
+重点发现 are the day's top ``alerts.budget`` findings by money at stake (涉及金额), a group (a
+rival's price cuts, items that stopped selling) as one line with its count, then "另有 N 条…".
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
-from shopops.analysis.anomalies import Finding, alert_settings, detect_findings
+from shopops.analysis.anomalies import Finding, alert_settings, detect
+from shopops.analysis.anomalies.ranking import DEFAULT_BUDGET, budgeted
 from shopops.analysis.targets import pace
 from shopops.analysis.targets.pacing import Pace, PaceSource
 from shopops.metrics.master import ShippingRates
+from shopops.reports import finding_text
 from shopops.reports.summary import FindingLine, PacingLine
 
 # Finding severities → the summary's ranks (it cuts low ones first when the text is too long).
@@ -35,25 +41,37 @@ def pacing_lines(paces: Sequence[Pace]) -> list[PacingLine]:
     ]
 
 
-def finding_lines(findings: Sequence[Finding]) -> list[FindingLine]:
-    """Each finding as "店铺 指标：explanation", most severe first (the summary keeps that order)."""
-    lines = []
-    for finding in sorted(findings, key=lambda f: f.rank):
-        text = finding.explanation or f"{finding.metric_label}异常"
-        if not text.startswith(finding.shop):
-            text = f"{finding.shop} {finding.metric_label}：{text}"
-        lines.append(FindingLine(_SUMMARY_SEVERITY.get(finding.severity, "low"), text))
-    return lines
+def finding_lines(findings: Sequence[Finding], budget: int = DEFAULT_BUDGET) -> list[FindingLine]:
+    """The top ``budget`` findings by money at stake as "店铺 指标：explanation" (a group: "店铺
+    竞品降价·87 件：…"), then a more line "另有 N 条（shopops findings --all 查看全部）"."""
+    chosen = budgeted(findings, budget)
+    lines = [
+        FindingLine(_SUMMARY_SEVERITY.get(finding.severity, "low"), _text(finding))
+        for finding in chosen.shown
+    ]
+    more = finding_text.more_line(chosen, finding_text.SEE_ALL)
+    return [*lines, FindingLine("", more, more=True, count=chosen.hidden)] if more else lines
+
+
+def _text(finding: Finding) -> str:
+    text = finding_text.explanation(finding)
+    if finding.children:  # one line for the group, with its count
+        return f"{finding.shop} {finding_text.label(finding)}：{text.removeprefix(finding.shop).lstrip()}"
+    if finding.item and not text.startswith(finding.shop):  # the sentence names the item itself
+        return f"{finding.shop}：{text}"
+    return text if text.startswith(finding.shop) else f"{finding.shop} {finding.metric_label}：{text}"
 
 
 def day_findings(source: SummarySource, day: dt.date, raw_settings: object) -> list[Finding]:
     """The findings of ``day`` (baselines come from the weeks before it)."""
     settings = alert_settings(raw_settings if isinstance(raw_settings, dict) else None)
-    return detect_findings(source.connection, day, day, settings=settings, shipping=source.shipping_rates())
+    return detect(source.connection, day, day, settings=settings, shipping=source.shipping_rates()).findings
 
 
 def summary_inputs(
     source: SummarySource, day: dt.date, raw_settings: object
 ) -> tuple[list[PacingLine], list[FindingLine]]:
-    """Both sections for ``day``: the pacing of the targets running on it and its findings."""
-    return pacing_lines(pace(source, day)), finding_lines(day_findings(source, day, raw_settings))
+    """Both sections for ``day``: the pacing of the targets running on it and its top findings."""
+    settings = alert_settings(raw_settings if isinstance(raw_settings, dict) else None)
+    findings = finding_lines(day_findings(source, day, raw_settings), settings.budget)
+    return pacing_lines(pace(source, day)), findings

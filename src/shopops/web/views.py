@@ -11,9 +11,11 @@ import polars as pl
 
 from shopops.analysis.anomalies import SEVERITY_LABELS
 from shopops.analysis.anomalies.finding import Finding
+from shopops.analysis.anomalies.ranking import budgeted
 from shopops.analysis.targets import STATUS_NOTES, Pace
 from shopops.metrics.catalog import Catalog, Metric, load_catalog
 from shopops.metrics.totals import TOTAL_SHOP
+from shopops.reports import finding_text
 from shopops.web.data import ScopedData
 
 KPI_METRICS = (
@@ -130,31 +132,58 @@ def finding_rows(
     notes: dict[tuple[str, str, str, str], list[dict[str, Any]]],
     own_shops: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """The rows of a findings table; a group's ``children`` (same keys, no notes) are listed under it."""
     cat = catalog()
-    rows = []
-    for f in findings:
-        metric = cat.metrics.get(f.metric)
-        key = (str(f.date), f.shop, f.metric, f.channel)
-        history = notes.get(key, [])
-        rows.append(
-            {
-                "date": str(f.date),
-                "shop": f.shop,
-                "metric": f.metric,
-                "channel": f.channel,
-                "label": f.metric_label + (f"·{f.context}" if f.context else ""),
-                "value": fmt(metric, f.value),
-                "range": f"{fmt(metric, f.expected_low)} ~ {fmt(metric, f.expected_high)}",
-                "severity": f.severity,
-                "severity_label": SEVERITY_LABELS[f.severity] + ("（待定）" if f.provisional else ""),
-                "explanation": f.explanation,
-                "acknowledged": any(n["acknowledged"] for n in history),
-                "notes": history,
-                # Notes are kept per own shop; a competitor finding names a rival shop.
-                "ours": own_shops is None or f.shop in own_shops,
-            }
-        )
-    return rows
+    return [_finding_row(cat, f, notes, own_shops) for f in findings]
+
+
+def _finding_row(
+    cat: Catalog,
+    f: Finding,
+    notes: dict[tuple[str, str, str, str], list[dict[str, Any]]],
+    own_shops: Collection[str] | None,
+) -> dict[str, Any]:
+    metric = cat.metrics.get(f.metric)
+    history = notes.get((str(f.date), f.shop, f.metric, f.channel), [])
+    unknown_range = f.expected_low is None and f.expected_high is None
+
+    def figure(value: float | None) -> str:  # a rival's price (no catalog metric): a plain number
+        if metric is None and value is not None:
+            return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return fmt(metric, value)
+
+    return {
+        "date": str(f.date),
+        "shop": f.shop,
+        "metric": f.metric,
+        "channel": f.channel,
+        "item": f.item,
+        "label": finding_text.label(f),
+        "since": finding_text.since_text(f),
+        "value": figure(f.value),
+        "range": DASH if unknown_range else f"{figure(f.expected_low)} ~ {figure(f.expected_high)}",
+        "impact": finding_text.money_at_stake(f),
+        "severity": f.severity,
+        "severity_label": SEVERITY_LABELS[f.severity] + ("（待定）" if f.provisional else ""),
+        "explanation": f.explanation,
+        "basis": f.basis,
+        "acknowledged": any(n["acknowledged"] for n in history),
+        "notes": history,
+        # Notes are kept per own shop; a competitor finding names a rival shop.
+        "ours": own_shops is None or f.shop in own_shops,
+        "count": f.count,
+        "count_text": finding_text.count_text(f),  # "87 件" for a group, "" for a single finding
+        "children": [
+            _finding_row(cat, child, {}, own_shops) | {"label": finding_text.child_label(f, child)}
+            for child in f.children
+        ],
+    }
+
+
+def top_findings(findings: list[Finding], budget: int) -> tuple[list[Finding], str]:
+    """The day's top ``budget`` findings by money at stake, and "另有 N 条" for the rest ("" if none)."""
+    chosen = budgeted(findings, budget)
+    return chosen.shown, chosen.more_text()
 
 
 def table_view(frame: pl.DataFrame, grain: str) -> dict[str, Any]:

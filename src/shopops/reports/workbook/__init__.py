@@ -1,4 +1,4 @@
-"""The 日报 / 周报 / 月报 workbook: 总表, 趋势, 推广, 利润, 退款, 目标达成, 口径说明, 数据来源."""
+"""The 日报 / 周报 / 月报 workbook: 总表, 趋势, 推广, 利润, 退款, 目标达成, 异常发现 (日报), 口径说明, 数据来源."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from shopops.errors import UserError
 from shopops.reports.workbook.ads_sheet import write_ads
 from shopops.reports.workbook.book import Book
 from shopops.reports.workbook.data import KINDS, ReportData, ReportSource, gather
+from shopops.reports.workbook.findings_sheet import FindingsSheetData, findings_sheet_data, write_findings
 from shopops.reports.workbook.notes_sheet import write_notes
 from shopops.reports.workbook.profit_sheet import write_profit
 from shopops.reports.workbook.refunds_sheet import write_refunds
@@ -56,11 +57,21 @@ def build_report(
         raise UserError(
             f"cannot write {path}: folder {path.parent} does not exist — create it or pass -o FILE"
         )
-    write_workbook(data, path, rival_sheet_data(source.connection, data.period.start, data.period.end))
+    write_workbook(
+        data,
+        path,
+        rival_sheet_data(source.connection, data.period.start, data.period.end),
+        findings_sheet_data(source, data),
+    )
     return Report(path, data)
 
 
-def write_workbook(data: ReportData, path: Path, rivals: RivalSheetData | None = None) -> None:
+def write_workbook(
+    data: ReportData,
+    path: Path,
+    rivals: RivalSheetData | None = None,
+    findings: FindingsSheetData | None = None,
+) -> None:
     workbook = xlsxwriter.Workbook(str(path), workbook_options())
     workbook.set_properties({"title": f"{data.period.name} {data.period.label}", "author": "ShopOps"})
     book = Book(workbook, Styles(workbook), data)
@@ -70,6 +81,7 @@ def write_workbook(data: ReportData, path: Path, rivals: RivalSheetData | None =
     write_profit(book)
     write_refunds(book)
     write_targets(book)
+    write_findings(book, findings)  # 异常发现, 日报 only
     write_rivals(book, rivals)  # 竞品, only with competitor data
     write_notes(book)  # after the others: it lists where each metric was shown
     write_sources(book)

@@ -54,11 +54,13 @@ def shops(auth: AuthDep) -> Records:
 def overview(auth: AuthDep, shop: str | None = None, date: dt.date | None = None) -> dict[str, Any]:
     chosen = chosen_shops(auth, shop)
     day = latest_day(auth, date)
+    top, more = views.top_findings(auth.data.findings(day, day, chosen), auth.data.alert_settings().budget)
     return {
         "date": day.isoformat(),
         "shops": chosen,
         "cards": views.kpi_cards(auth.data, day, chosen) if chosen else [],
-        "findings": views.finding_rows(auth.data.findings(day, day, chosen), auth.data.notes(day, day)),
+        "findings": views.finding_rows(top, auth.data.notes(day, day)),  # the top alerts.budget
+        "findings_more": more,  # "另有 N 条" (all of them: /api/findings), "" when none was left out
         "pacing": views.pacing_rows(auth.data.pacing(day, forecasts=False)),
     }
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from shopops import health
 from shopops.analysis.anomalies.finding import SEVERITIES
+from shopops.analysis.anomalies.ranking import ranked
 from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
 from shopops.platforms import PLATFORM_LABELS
@@ -63,9 +64,9 @@ def overview(
         if len(shops) > 1
         else None
     )
-    findings = views.finding_rows(
-        auth.data.findings(day, day, shops), auth.data.notes(day, day), auth.data.allowed
-    )
+    # The day's top findings by money at stake (alerts.budget); the rest are one link away.
+    top, more = views.top_findings(auth.data.findings(day, day, shops), auth.data.alert_settings().budget)
+    findings = views.finding_rows(top, auth.data.notes(day, day), auth.data.allowed)
     paces = [p for p in views.pacing_rows(auth.data.pacing(day, forecasts=False)) if p["kind"] != "ratio"]
     return render(
         request,
@@ -74,6 +75,7 @@ def overview(
         cards=cards,
         basis_note=basis,
         findings=findings,
+        findings_more=more,
         paces=paces,
         **pickers(auth, shop, day),
     )
@@ -194,7 +196,8 @@ def findings(
     shops = chosen_shops(auth, shop)
     start, end = date_range(auth, start, end, 7)
     found = [f for f in auth.data.findings(start, end, shops) if f.rank <= SEVERITIES.index(severity)]
-    rows = views.finding_rows(found, auth.data.notes(start, end), auth.data.allowed)
+    # Every finding, newest day first and by money at stake within a day; groups open to their children.
+    rows = views.finding_rows(ranked(found), auth.data.notes(start, end), auth.data.allowed)
     return render(
         request,
         "findings.html",
