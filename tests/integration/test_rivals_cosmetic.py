@@ -45,7 +45,7 @@ def _workspace(tmp_path: Path, mapping: str, name: str = "美妆竞品") -> tupl
 def _json(root: Path, *args: str) -> list[dict[str, object]]:
     result = run_cli("--workspace", root, *args, "--format", "json")
     assert result.exit_code == 0, result.output
-    records: list[dict[str, object]] = json.loads(result.output)
+    records: list[dict[str, object]] = json.loads(result.stdout)  # checks that could not run: stderr
     return records
 
 

@@ -116,7 +116,8 @@ def _report(workspace: Workspace, day: dt.date | None, summary: RunSummary) -> N
 
 def _sections(workspace: Workspace, day: dt.date, summary: RunSummary) -> None:
     summary.pacing, summary.findings = summary_inputs(workspace, day, workspace.settings.raw)
-    out.print(f"[green]✓[/] {day} 发现 {len(summary.findings)} 条异常，{len(summary.pacing)} 个目标在进行")
+    found = sum(line.count for line in summary.findings)
+    out.print(f"[green]✓[/] {day} 发现 {found} 条异常，{len(summary.pacing)} 个目标在进行")
     for line in summary.findings[:5]:
         out.print(f"  · {escape(line.text)}")
 

@@ -36,6 +36,15 @@ EN = {
     "时间进度": "Time elapsed",
     "完成进度": "Achieved",
     "今日异常": "Findings of the day",
+    "涉及金额": "Money at stake",
+    "按涉及金额排序": "by money at stake",
+    "展开明细": "Show the items",
+    "每天按涉及金额（偏离平常水平的金额，估算）排序，全部列出；分组的发现点开看明细。": (
+        "Each day's findings by money at stake (how far from a usual day, estimated), all of them;"
+        " open a group to see its items."
+    ),
+    "数据不完整": "Incomplete data",
+    "未能检查": "Not checked",
     "没有异常": "No findings",
     "说明": "Explanation",
     "数值": "Value",

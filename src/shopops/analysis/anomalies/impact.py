@@ -5,6 +5,7 @@
 - a rate over money (ROI = 推广成交 / 花费): the distance × the day's 花费;
 - any other count or rate (访客数, 转化率, 客单价 …): its relative distance × a usual day's 支付金额
   (the sales that move with it, all else equal);
+- 退款单量: the day's 退款金额 in proportion to the orders above usual;
 - a score (DSR): none — ranked after the findings with money, by severity.
 A rule that knows better (退款率 above its threshold, ROI short of break-even) gives its own.
 """
@@ -25,6 +26,9 @@ def money_at_stake(catalog: Catalog, series: ShopSeries, hit: Hit) -> float | No
     gap = abs(hit.value - hit.center)
     if metric.unit == "money" and "/" not in metric.formula:
         return gap
+    if hit.metric == "refund_orders":  # the refunded money of the orders above (below) usual
+        amount = series.value("refund_amount", hit.index)
+        return None if amount is None or not hit.value else amount * min(1.0, gap / hit.value)
     denominator = metric.formula.rsplit("/", 1)[-1].strip() if "/" in metric.formula else ""
     if metric.unit == "ratio" and denominator in formula_names(metric.formula) and _money(denominator):
         per = series.value(denominator, hit.index)

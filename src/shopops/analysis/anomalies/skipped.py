@@ -40,7 +40,7 @@ def skipped_checks(series: ShopSeries, days: Sequence[int]) -> list[SkippedCheck
     """For one shop over the window ``days``: what had too little history, and what had no data."""
     known = [i for i in days if series.value("gmv", i) is not None]
     if not known:
-        return [SkippedCheck(series.shop, "全部指标", "这段时间没有数据，未检查")] if days else []
+        return [SkippedCheck(series.shop, "全部指标", "这段时间没有数据")] if days else []
     found = []
     blind = [i for i in known if series.typical("gmv", i) is None]
     if blind:
@@ -60,7 +60,7 @@ def skipped_checks(series: ShopSeries, days: Sequence[int]) -> list[SkippedCheck
         if not any(np.isfinite(series.array(k)[list(known)]).any() for k in keys)
     ]
     if missing:
-        found.append(SkippedCheck(series.shop, "、".join(missing), "没有这些数据（未导入相应报表），未检查"))
+        found.append(SkippedCheck(series.shop, "、".join(missing), "没有这些数据（未导入相应报表）"))
     return found
 
 
