@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from shopops.errors import UserError
+from shopops.metrics.completeness import skipped_text
 from shopops.web import accounts, embedding
 from shopops.web.auditing import token_actor
 from shopops.web.data import Forbidden, ScopedData
@@ -150,6 +151,8 @@ def render(
             "nav": [item for item in NAV if item[0] not in ADMIN_PAGES or (auth and auth.user.is_admin)],
             "page": page,
             "role_labels": accounts.ROLE_LABELS,
+            # Every default day is the latest complete one: say which day it passed over, and why.
+            "incomplete_note": skipped_text(auth.data.incomplete_days()) if auth else "",
             **context,
         },
         status_code=status,

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
-from shopops.analysis.anomalies import alert_settings, detect_findings
+from shopops.analysis.anomalies import Detection, alert_settings, detect
 from shopops.analysis.anomalies.config import AlertSettings
 from shopops.analysis.anomalies.finding import Finding
 from shopops.analysis.targets import Pace, pace
@@ -71,7 +71,7 @@ class ScopedData:
         mine = [(r[1], r[2]) for r in rows if self._visible(str(r[0]))]
         if not mine:
             return None, None
-        last, _ = latest_complete(max(r[1] for r in mine), self._partial_days())
+        last, _ = latest_complete(max(r[1] for r in mine), self.partial_days())
         return min(r[0] for r in mine), last
 
     def incomplete_days(self) -> list[PartialDay]:
@@ -81,9 +81,10 @@ class ScopedData:
             " AND date_max IS NOT NULL"
         ).fetchall()
         mine = [r[1] for r in rows if self._visible(str(r[0]))]
-        return latest_complete(max(mine), self._partial_days())[1] if mine else []
+        return latest_complete(max(mine), self.partial_days())[1] if mine else []
 
-    def _partial_days(self) -> list[PartialDay]:
+    def partial_days(self) -> list[PartialDay]:
+        """Every incomplete shop-day of the shops this user may see."""
         allowed = list(self.allowed)
         return self._remember(("partial", tuple(allowed)), lambda cursor: partial_days(cursor, allowed))
 
@@ -154,15 +155,17 @@ class ScopedData:
     # -- analyses --------------------------------------------------------------------------
 
     def findings(self, start: dt.date, end: dt.date, shops: Sequence[str] | None = None) -> list[Finding]:
+        return self.detection(start, end, shops).findings
+
+    def detection(self, start: dt.date, end: dt.date, shops: Sequence[str] | None = None) -> Detection:
+        """The findings and the checks that could not run (history too short, no such data)."""
         chosen = self.shops_for(shops)
         if not chosen:
-            return []
+            return Detection([], [])
         settings, shipping = self.alert_settings(), self.shipping()
         return self._remember(
             ("findings", tuple(chosen), start, end),
-            lambda cursor: detect_findings(
-                cursor, start, end, shops=chosen, settings=settings, shipping=shipping
-            ),
+            lambda cursor: detect(cursor, start, end, shops=chosen, settings=settings, shipping=shipping),
         )
 
     def notes(self, start: dt.date, end: dt.date) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:

@@ -189,7 +189,7 @@ def top_findings(findings: list[Finding], budget: int) -> tuple[list[Finding], s
 def table_view(frame: pl.DataFrame, grain: str) -> dict[str, Any]:
     cat = catalog()
     # The 合计 row's 口径 note (shops on platforms that count differently) is said under the table.
-    columns = [c for c in frame.columns if c not in ("platform", "basis_note")]
+    columns = [c for c in frame.columns if c not in ("platform", "basis_note", "complete")]
     header = [
         {
             "key": c,
@@ -206,6 +206,8 @@ def table_view(frame: pl.DataFrame, grain: str) -> dict[str, Any]:
             metric = cat.metrics.get(c)
             sort = "" if value is None else (str(value) if metric is None else float(value))
             cells.append({"text": fmt(metric, value) if metric else str(value), "sort": sort})
+        if record.get("complete") is False:  # an export has not covered the whole day (period)
+            cells[0]["badge"] = "数据不完整"
         rows.append(cells)
     return {"header": header, "rows": rows, "grain": grain, "basis_note": basis_note_of(frame)}
 

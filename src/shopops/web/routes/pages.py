@@ -68,10 +68,12 @@ def overview(
     top, more = views.top_findings(auth.data.findings(day, day, shops), auth.data.alert_settings().budget)
     findings = views.finding_rows(top, auth.data.notes(day, day), auth.data.allowed)
     paces = [p for p in views.pacing_rows(auth.data.pacing(day, forecasts=False)) if p["kind"] != "ratio"]
+    partial = [p.text() for p in auth.data.partial_days() if p.date == day and p.shop in shops]
     return render(
         request,
         "overview.html",
         auth,
+        day_incomplete=partial,
         cards=cards,
         basis_note=basis,
         findings=findings,
@@ -195,7 +197,8 @@ def findings(
 ) -> Response:
     shops = chosen_shops(auth, shop)
     start, end = date_range(auth, start, end, 7)
-    found = [f for f in auth.data.findings(start, end, shops) if f.rank <= SEVERITIES.index(severity)]
+    detection = auth.data.detection(start, end, shops)
+    found = [f for f in detection.findings if f.rank <= SEVERITIES.index(severity)]
     # Every finding, newest day first and by money at stake within a day; groups open to their children.
     rows = views.finding_rows(ranked(found), auth.data.notes(start, end), auth.data.allowed)
     return render(
@@ -203,6 +206,7 @@ def findings(
         "findings.html",
         auth,
         findings=rows,
+        skipped=[check.text() for check in detection.skipped],
         start=start.isoformat(),
         end=end.isoformat(),
         severity=severity,
