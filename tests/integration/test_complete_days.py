@@ -72,7 +72,9 @@ def test_an_export_pulled_after_midnight_has_not_covered_its_last_day(exports: P
         week = workspace.master_table(END - dt.timedelta(days=6), END, shops=[SHOP], grain="week", total=True)
         assert week.filter(week["date"] == dt.date(2026, 11, 23))["complete"].to_list() == [False, False]
     findings = run_cli("--workspace", root, "findings", "--format", "json")
-    assert findings.stderr.startswith("注意 2026-11-24 数据不完整，默认用 2026-11-23（云朵旗舰店：订单导出最后一笔下单在 00:")
+    assert findings.stderr.startswith(
+        "注意 2026-11-24 数据不完整，默认用 2026-11-23（云朵旗舰店：订单导出最后一笔下单在 00:"
+    )
     assert max((f["date"] for f in json.loads(findings.stdout)), default="") <= "2026-11-23"
 
 

@@ -115,7 +115,10 @@ def test_the_half_day_is_marked_and_no_default_uses_it(tmall: Path) -> None:
         "该日的数字不全，不要当作全天。"
     ]
 
-    assert _run(tmall, "targets", "set", "-s", SHOP, "-p", "2020-02", "-m", "gmv", "-v", "2500000").exit_code == 0
+    assert (
+        _run(tmall, "targets", "set", "-s", SHOP, "-p", "2020-02", "-m", "gmv", "-v", "2500000").exit_code
+        == 0
+    )
     paced = _run(tmall, "targets", "pace", "--format", "json")
     assert [p["as_of"] for p in json.loads(paced.stdout)] == ["2020-02-29"]
 

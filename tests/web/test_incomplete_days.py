@@ -58,7 +58,5 @@ def test_the_master_table_marks_the_incomplete_day(client: TestClient) -> None:
 
 def test_the_findings_page_says_what_it_could_not_check(client: TestClient) -> None:
     page = client.get("/findings?from=2020-02-01&to=2020-02-29").text
-    assert (
-        "未能检查：天猫店 · 转化率、推广 ROI、淘客佣金、DSR：没有这些数据（未导入相应报表）" in page
-    )
+    assert "未能检查：天猫店 · 转化率、推广 ROI、淘客佣金、DSR：没有这些数据（未导入相应报表）" in page
     assert "订单导出覆盖 02-01…03-01，02-16 却一笔订单都没有" in page

@@ -46,7 +46,9 @@ def _command(kind: str, summary: str) -> click.Command:
     ) -> None:
         workspace = open_workspace(ctx)
         if day is None and kind == "daily":
-            default_day(workspace, day)  # says which incomplete day the 日报 passes over; the report notes it too
+            default_day(
+                workspace, day
+            )  # says which incomplete day the 日报 passes over; the report notes it too
         report = build_report(workspace, kind, day, shops=shops, target=output)
         period = report.data.period
         out.print(f"已写出{period.name} {period.label} → {report.path}")
