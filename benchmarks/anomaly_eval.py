@@ -2,6 +2,7 @@
 
     python benchmarks/anomaly_eval.py                 # 50 plants, seed 1 (the figures in the docs)
     python benchmarks/anomaly_eval.py --count 80 --seed 3 --verbose
+    python benchmarks/anomaly_eval.py --real          # and the real files (tmall_order_report, cosmetic)
 
 The demo generator writes ~7 months of exports for its two shops with the plants (淘客 spikes,
 conversion drops, traffic lost from one ad channel, refund surges, zero-sales days, DSR drops) on
@@ -142,7 +143,15 @@ def main() -> None:
     parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 10, 18))
     parser.add_argument("--keep", type=Path, help="Keep the generated workspace in this folder.")
     parser.add_argument("--verbose", "-v", action="store_true")
+    parser.add_argument(
+        "--real", action="store_true", help="Also the real public files of shared/datasets (real_findings.py)."
+    )
     args = parser.parse_args()
+    if args.real:
+        from real_findings import run  # the script's folder is on sys.path
+
+        with tempfile.TemporaryDirectory() as folder:
+            run(Path(folder))
     if args.keep:
         evaluate(args.count, args.seed, args.days, args.end, args.keep, args.verbose)
         return
