@@ -84,7 +84,8 @@ def test_pacing_figures_equal_the_demo_truth(demo: DemoWorkspace) -> None:
     roi = rows[("2026-11", CLOUD, "ad_roi")]
     ad_gmv, ad_spend = (truth(demo, CLOUD, k, first, end) for k in ("ad_gmv", "ad_report_spend"))
     assert roi["achieved"] == pytest.approx(float(ad_gmv / ad_spend), abs=1e-6)  # recomputed, not averaged
-    assert roi["needed_per_day"] is None and roi["forecast"] is None
+    assert roi["needed_per_day"] is None  # a ratio is not paced by days …
+    assert roi["forecast"] is not None and roi["forecast_note"].startswith("比率 = 分子合计 / 分母合计")
     quarter = rows[("2026-Q4", "全部店铺", "gmv")]
     both = sum((truth(demo, s, "gmv", dt.date(2026, 10, 1), end) for s in (CLOUD, FIELD)), Decimal(0))
     assert Decimal(str(quarter["achieved"])) == both

@@ -8,7 +8,8 @@ The Python API::
         print(row.period.key, row.metric.label, row.time_progress, row.completion, row.status)
 """
 
-from shopops.analysis.targets.forecast import Backtest, Forecast, backtest, forecast_with_range
+from shopops.analysis.targets.forecast import Forecast, forecast_with_range
+from shopops.analysis.targets.forecast_eval import Backtest, backtest
 from shopops.analysis.targets.pacing import STATUS_NOTES, Pace, PaceSource, pace, pace_target
 from shopops.analysis.targets.periods import PERIOD_HINT, TargetPeriod, parse_period
 from shopops.analysis.targets.review import ReviewRow, review

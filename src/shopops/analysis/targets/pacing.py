@@ -7,13 +7,16 @@ For every target whose period is under way on the as-of day (or the periods aske
   metrics (unknown if any day is unknown), the recomputed ratio for ratios (ROI, 转化率 …);
 - 完成进度 = achieved / target; 进度差 = 完成进度 − 时间进度; 差额 = target − achieved;
 - 日均需 = 差额 / remaining days (for a budget: what may still be spent per day);
-- 预测 = achieved + the forecast of the remaining days (see ``forecast``), with its backtest range.
+- 预测 = achieved + the forecast of the remaining days (see ``forecast``), with its backtest range
+  and a note: which method and why, no range and why, a level shift that widened the range.
 
-Ratio targets are compared as ratios (达标/未达标), never summed or paced by days.
+Ratio targets are compared as ratios (达标/未达标), never summed or paced by days; their forecast is
+the ratio recomputed from the forecast sums of numerator and denominator (see ``ratio_forecast``).
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ import polars as pl
 
 from shopops.analysis.targets.forecast import Forecast, Series, forecast_with_range
 from shopops.analysis.targets.periods import TargetPeriod
+from shopops.analysis.targets.ratio_forecast import forecast_ratio
 from shopops.analysis.targets.store import Scope, Target, load_targets, shops_of, target_kind
 from shopops.errors import UserError
 from shopops.metrics.catalog import Catalog, Metric, load_catalog
@@ -71,6 +75,7 @@ class Pace:
     forecast_high: Decimal | None
     method: str | None
     status: str
+    forecast_note: str | None = None  # why this method / why no range / a level shift widened it
 
     @property
     def period(self) -> TargetPeriod:
@@ -101,6 +106,7 @@ class Pace:
             "forecast_low": self.forecast_low,
             "forecast_high": self.forecast_high,
             "forecast_method": self.method,
+            "forecast_note": self.forecast_note,
             "status": self.status,
             "source": self.target.source,
         }
@@ -120,8 +126,10 @@ def pace_target(
     as_of: dt.date,
     achieved: Decimal | None,
     series: Series | None = None,
+    parts: tuple[Series, Series] | None = None,
 ) -> Pace:
-    """The pacing of one target, from its achieved value to date and (for forecasts) its daily series."""
+    """The pacing of one target, from its achieved value to date and (for forecasts) its daily series
+    — for a ratio, the daily series of its numerator and denominator."""
     period = target.period
     kind = target_kind(metric)
     elapsed = period.elapsed_days(as_of)
@@ -134,9 +142,17 @@ def pace_target(
     completion = None if achieved is None else float(achieved / target.value)
     gap = None if achieved is None else target.value - achieved
     if kind == "ratio":
+        ratio = None
+        if parts is not None and achieved is not None:
+            ratio = forecast_ratio(parts[0], parts[1], period.start, as_of, period.end)
+        low, high = (
+            (None, None) if ratio is None else (quantize(ratio.low, metric), quantize(ratio.high, metric))
+        )
         return Pace(
             target, metric, kind, as_of, period.days, elapsed, achieved, time_progress, completion,
-            None, gap, None, None, None, None, None, None, _ratio_status(metric, elapsed, achieved, target.value),
+            None, gap, None, None, None if ratio is None else quantize(ratio.value, metric), low, high,
+            None if ratio is None else ratio.method, _ratio_status(metric, elapsed, achieved, target.value),
+            None if ratio is None else ratio.note,
         )  # fmt: skip
     progress_gap = None if completion is None else completion - time_progress
     run_rate = None if achieved is None else quantize(achieved / elapsed, metric)
@@ -154,6 +170,7 @@ def pace_target(
     return Pace(
         target, metric, kind, as_of, period.days, elapsed, achieved, time_progress, completion,
         progress_gap, gap, run_rate, needed, total, low, high, made.method if made else None, status,
+        (made.note or None) if made else None,
     )  # fmt: skip
 
 
@@ -254,12 +271,14 @@ def pace(
         daily = _daily(frames, scope, members, as_of, first) if forecasts else None
         for target in scoped:
             metric = catalog.metrics[target.metric]
-            series = None
-            if daily is not None and target_kind(metric) != "ratio" and target.period.contains(as_of):
-                series = _series(daily, target.metric)
-            result.append(
-                pace_target(target, metric, as_of, achieved.get((target.period, target.metric)), series)
-            )
+            series = parts = None
+            if daily is not None and target.period.contains(as_of):
+                if target_kind(metric) == "ratio":
+                    parts = ratio_parts(daily, metric)
+                else:
+                    series = _series(daily, target.metric)
+            value = achieved.get((target.period, target.metric))
+            result.append(pace_target(target, metric, as_of, value, series, parts))
     order = {"year": 0, "quarter": 1, "month": 2}
     return sorted(
         result,
@@ -329,3 +348,37 @@ def _series(frame: pl.DataFrame, key: str) -> Series:
         day: None if value is None else float(value)
         for day, value in zip(frame["date"].to_list(), frame[key].to_list(), strict=True)
     }
+
+
+def ratio_parts(frame: pl.DataFrame, metric: Metric) -> tuple[Series, Series] | None:
+    """The daily numerator and denominator of a ratio metric whose formula is ``a / b``; a part that
+    is not a master-table column (ROI's ad-report spend) is derived from the other and the daily
+    ratio. None for another formula or when neither part is a column."""
+    tree = ast.parse(metric.formula, mode="eval").body
+    if not (
+        isinstance(tree, ast.BinOp)
+        and isinstance(tree.op, ast.Div)
+        and isinstance(tree.left, ast.Name)
+        and isinstance(tree.right, ast.Name)
+    ):
+        return None
+    top, bottom = tree.left.id, tree.right.id
+    if top in frame.columns and bottom in frame.columns:
+        return _series(frame, top), _series(frame, bottom)
+    if metric.key not in frame.columns or (top not in frame.columns and bottom not in frame.columns):
+        return None
+    ratio = _series(frame, metric.key)
+    if top in frame.columns:
+        known = _series(frame, top)
+        return known, {day: _divide(value, ratio.get(day)) for day, value in known.items()}
+    known = _series(frame, bottom)
+    return {
+        day: None if value is None or (rate := ratio.get(day)) is None else value * rate
+        for day, value in known.items()
+    }, known
+
+
+def _divide(value: float | None, ratio: float | None) -> float | None:
+    if value is None or ratio is None:
+        return None
+    return None if ratio == 0 else value / ratio  # a ratio of 0 says nothing of its denominator
