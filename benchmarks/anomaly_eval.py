@@ -144,7 +144,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Keep the generated workspace in this folder.")
     parser.add_argument("--verbose", "-v", action="store_true")
     parser.add_argument(
-        "--real", action="store_true", help="Also the real public files of shared/datasets (real_findings.py)."
+        "--real",
+        action="store_true",
+        help="Also the real public files of shared/datasets (real_findings.py).",
     )
     args = parser.parse_args()
     if args.real:
