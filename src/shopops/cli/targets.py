@@ -394,6 +394,12 @@ def pace_command(
     out.print(table)
     statuses = sorted({row.status for row in rows})
     out.print("  " + "；".join(f"{s}：{STATUS_NOTES[s]}" for s in statuses if s in STATUS_NOTES))
+    for row in rows:  # how each forecast was made, and why its range is what it is
+        if row.forecast_note:
+            method = f"{row.method}：" if row.method else ""
+            out.print(
+                f"  预测 · {escape(row.target.scope.label)} {row.metric.label}：{escape(method + row.forecast_note)}"
+            )
 
 
 def pace_cells(row: Pace) -> list[str]:
