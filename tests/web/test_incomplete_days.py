@@ -6,6 +6,7 @@ overview opens on 02-29 with a note, the 总表 marks 03-01, the 异常 page say
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -32,6 +33,12 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     assert run_cli("init", root).exit_code == 0
     assert run_cli("--workspace", root, "shop", "add", SHOP, "--platform", "tmall").exit_code == 0
     assert run_cli("--workspace", root, "import", TMALL, "--shop", SHOP).exit_code == 0
+    assert (
+        run_cli(
+            "--workspace", root, "targets", "set", "-p", "2020-02", "-m", "gmv", "-v", "2500000"
+        ).exit_code
+        == 0
+    )
     workspace = Workspace.open(root)
     accounts.add_user(workspace.connection, "admin", PASSWORD, "admin", None)
     client, _ = logged_in(create_app(workspace), "admin")
@@ -60,3 +67,13 @@ def test_the_findings_page_says_what_it_could_not_check(client: TestClient) -> N
     page = client.get("/findings?from=2020-02-01&to=2020-02-29").text
     assert "未能检查：天猫店 · 转化率、推广 ROI、淘客佣金、DSR：没有这些数据（未导入相应报表）" in page
     assert "订单导出覆盖 02-01…03-01，02-16 却一笔订单都没有" in page
+
+
+def test_the_targets_page_gives_the_forecast_range_and_why(client: TestClient) -> None:
+    """On 02-20 the month-end forecast's range holds the actual ¥2,474,347: widened after the shift."""
+    page = client.get("/targets?date=2020-02-20").text
+    found = re.search(r"¥([\d,.]+) ~ ¥([\d,.]+)</td>", page)
+    assert found, page
+    low, high = (float(x.replace(",", "")) for x in found.groups())
+    assert low < 2474347.07 < high
+    assert "区间已放宽" in page and "近期水平突变" in page

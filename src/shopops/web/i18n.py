@@ -37,6 +37,7 @@ EN = {
     "完成进度": "Achieved",
     "今日异常": "Findings of the day",
     "涉及金额": "Money at stake",
+    "预测区间": "Forecast range",
     "按涉及金额排序": "by money at stake",
     "展开明细": "Show the items",
     "每天按涉及金额（偏离平常水平的金额，估算）排序，全部列出；分组的发现点开看明细。": (

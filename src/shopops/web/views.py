@@ -119,6 +119,12 @@ def pacing_rows(paces: list[Pace]) -> list[dict[str, Any]]:
                 "completion_pct": None if p.completion is None else round(min(p.completion, 1.5) * 100, 1),
                 "needed_per_day": fmt(p.metric, p.needed_per_day),
                 "forecast": fmt(p.metric, p.forecast),
+                "forecast_range": (
+                    f"{fmt(p.metric, p.forecast_low)} ~ {fmt(p.metric, p.forecast_high)}"
+                    if p.forecast_low is not None and p.forecast_high is not None
+                    else DASH
+                ),
+                "forecast_note": " · ".join(x for x in (p.method, p.forecast_note) if x),
                 "status": p.status,
                 "status_note": STATUS_NOTES.get(p.status, ""),
                 "behind": p.progress_gap is not None and p.progress_gap < 0,
