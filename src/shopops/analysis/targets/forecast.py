@@ -204,33 +204,39 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def _chosen(series: Series | History, as_of: dt.date, end: dt.date) -> tuple[History, Choice, float] | None:
+    """The history, the method backtests choose for the days after ``as_of`` through ``end``, and
+    its forecast; None when the recent history is too thin for any method."""
+    history = as_history(series)
+    chosen = choose(history, as_of, (end - as_of).days)
+    if chosen is None:
+        return None
+    made = history.forecast(chosen.method, as_of, (end - as_of).days)
+    assert made is not None
+    return history, chosen, made
+
+
 def forecast_days(series: Series | History, as_of: dt.date, end: dt.date) -> Forecast | None:
     """The sum of the days after ``as_of`` through ``end`` by the method backtests choose (no range);
     None when the recent history is too thin for any method."""
-    history = as_history(series)
     if end <= as_of:
         return Forecast(0.0, WEEKDAY)
-    horizon = (end - as_of).days
-    chosen = choose(history, as_of, horizon)
-    if chosen is None:
+    found = _chosen(series, as_of, end)
+    if found is None:
         return None
-    made = history.forecast(chosen.method, as_of, horizon)
-    assert made is not None
+    history, chosen, made = found
     return Forecast(made, chosen.method, basis=chosen.basis, shift=history.shift(as_of))
 
 
 def forecast_with_range(series: Series | History, as_of: dt.date, end: dt.date) -> Forecast | None:
     """The forecast of the remaining days with its range (see the module), or None."""
-    history = as_history(series)
     if end <= as_of:
         return Forecast(0.0, WEEKDAY)
-    horizon = (end - as_of).days
-    chosen = choose(history, as_of, horizon)
-    if chosen is None:
+    found = _chosen(series, as_of, end)
+    if found is None:
         return None
-    method, basis = chosen.method, chosen.basis
-    made = history.forecast(method, as_of, horizon)
-    assert made is not None
+    history, chosen, made = found
+    method, basis, horizon = chosen.method, chosen.basis, (end - as_of).days
     errors = chosen.scored.comparable(made)
     shift = history.shift(as_of)
     if shift is not None:
