@@ -61,25 +61,51 @@ def partial_days(con: duckdb.DuckDBPyConnection, shops: Sequence[str] | None = N
     return sorted(found, key=lambda p: (p.date, p.shop, p.table))
 
 
+# Per shop of one order table, in one pass: the first and last order created, the first and last
+# payment day, and at each edge the share of a usual day's orders on the far side of the edge's time
+# of day (from the PROFILE_DAYS next to it) and a usual day's count (the median of COUNT_DAYS).
+_EDGES = """
+WITH t AS (SELECT shop, coalesce(created_at, paid_at) AS ts, paid_at FROM {table} {where}),
+edges AS (
+    SELECT shop, min(ts) AS first, max(ts) AS last, CAST(min(paid_at) AS DATE) AS first_paid,
+           CAST(max(paid_at) AS DATE) AS last_paid
+    FROM t GROUP BY shop HAVING count(ts) > 0),
+shares AS (
+    SELECT e.shop,
+        avg(CASE WHEN CAST(t.ts AS TIME) > CAST(e.last AS TIME) THEN 1.0 ELSE 0.0 END) FILTER (
+            WHERE t.ts >= e.last - INTERVAL {profile} DAY AND CAST(t.ts AS DATE) <> CAST(e.last AS DATE)
+        ) AS after_share,
+        avg(CASE WHEN CAST(t.ts AS TIME) < CAST(e.first AS TIME) THEN 1.0 ELSE 0.0 END) FILTER (
+            WHERE t.ts <= e.first + INTERVAL {profile} DAY AND CAST(t.ts AS DATE) <> CAST(e.first AS DATE)
+        ) AS before_share
+    FROM t JOIN edges e USING (shop) GROUP BY e.shop),
+daily AS (SELECT shop, CAST(ts AS DATE) AS day, count(*) AS orders FROM t WHERE ts IS NOT NULL GROUP BY ALL),
+counts AS (
+    SELECT e.shop,
+        median(d.orders) FILTER (WHERE d.day BETWEEN CAST(e.last AS DATE) - {count} AND CAST(e.last AS DATE) - 1)
+            AS per_day_after,
+        median(d.orders) FILTER (WHERE d.day BETWEEN CAST(e.first AS DATE) + 1 AND CAST(e.first AS DATE) + {count})
+            AS per_day_before
+    FROM daily d JOIN edges e USING (shop) GROUP BY e.shop)
+SELECT e.shop, e.first, e.last, e.first_paid, e.last_paid,
+       coalesce(s.after_share, 0), coalesce(c.per_day_after, 0),
+       coalesce(s.before_share, 0), coalesce(c.per_day_before, 0)
+FROM edges e LEFT JOIN shares s USING (shop) LEFT JOIN counts c USING (shop)
+"""
+
+
 def _table_partial_days(
     con: duckdb.DuckDBPyConnection, table: str, shops: Sequence[str] | None
 ) -> list[PartialDay]:
     where = "WHERE list_contains($shops, shop)" if shops is not None else ""
     params: dict[str, object] = {"shops": list(shops)} if shops is not None else {}
-    edges = con.execute(
-        f"""
-        SELECT shop, min(coalesce(created_at, paid_at)), max(coalesce(created_at, paid_at)),
-               CAST(min(paid_at) AS DATE), CAST(max(paid_at) AS DATE)
-        FROM {table} {where} GROUP BY shop HAVING count(coalesce(created_at, paid_at)) > 0
-        """,
-        params,
-    ).fetchall()
+    sql = _EDGES.format(table=table, where=where, profile=PROFILE_DAYS, count=COUNT_DAYS)
     found: list[PartialDay] = []
     label = ORDER_TABLES[table]
-    for shop, first, last, first_paid, last_paid in edges:
-        after, per_day = _missing(con, table, shop, last, "after")
-        last_whole = last.date() if _whole(after, per_day) else last.date() - dt.timedelta(days=1)
-        if last.date() > last_whole:
+    for shop, first, last, first_paid, last_paid, after, per_day_after, before, per_day_before in con.execute(
+        sql, params
+    ).fetchall():
+        if not _whole(float(after), float(per_day_after)):
             found.append(
                 PartialDay(
                     shop,
@@ -101,8 +127,7 @@ def _table_partial_days(
             day += dt.timedelta(days=1)
         if first_paid is None or first.date() < first_paid or first.date() >= last.date():
             continue  # no sales are dated on the first day (an order of the evening before, paid later)
-        before, per_day = _missing(con, table, shop, first, "before")
-        if not _whole(before, per_day):
+        if not _whole(float(before), float(per_day_before)):
             found.append(
                 PartialDay(
                     shop,
@@ -116,42 +141,6 @@ def _table_partial_days(
 
 def _whole(share: float, per_day: float) -> bool:
     return share < MAX_MISSING_SHARE or share * per_day < MAX_MISSING_ORDERS
-
-
-def _missing(
-    con: duckdb.DuckDBPyConnection, table: str, shop: str, edge: dt.datetime, side: str
-) -> tuple[float, float]:
-    """The share of a usual day's orders created after (before) ``edge``'s time of day, and a usual
-    day's order count — both from the days next to the edge."""
-    near, far = (
-        (edge - dt.timedelta(days=PROFILE_DAYS), edge)
-        if side == "after"
-        else (edge, edge + dt.timedelta(days=PROFILE_DAYS))
-    )
-    compare = ">" if side == "after" else "<"
-    (share,) = con.execute(
-        f"""
-        SELECT coalesce(avg(CASE WHEN CAST(t AS TIME) {compare} CAST($edge AS TIME) THEN 1.0 ELSE 0.0 END), 0)
-        FROM (SELECT coalesce(created_at, paid_at) AS t FROM {table} WHERE shop = $shop)
-        WHERE t BETWEEN $near AND $far AND CAST(t AS DATE) <> CAST($edge AS DATE)
-        """,
-        {"shop": shop, "edge": edge, "near": near, "far": far},
-    ).fetchone() or (0.0,)
-    days = (
-        (edge.date() - dt.timedelta(days=COUNT_DAYS), edge.date() - dt.timedelta(days=1))
-        if side == "after"
-        else (edge.date() + dt.timedelta(days=1), edge.date() + dt.timedelta(days=COUNT_DAYS))
-    )
-    (per_day,) = con.execute(
-        f"""
-        SELECT coalesce(median(n), 0) FROM (
-            SELECT CAST(coalesce(created_at, paid_at) AS DATE) AS d, count(*) AS n FROM {table}
-            WHERE shop = $shop AND CAST(coalesce(created_at, paid_at) AS DATE) BETWEEN $first AND $last
-            GROUP BY d)
-        """,
-        {"shop": shop, "first": days[0], "last": days[1]},
-    ).fetchone() or (0.0,)
-    return float(share), float(per_day)
 
 
 def latest_complete(
