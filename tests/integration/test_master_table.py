@@ -181,6 +181,7 @@ def test_json_and_xlsx_formats(imported_demo: DemoWorkspace, tmp_path: Any) -> N
     from python_calamine import CalamineWorkbook
 
     sheet = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("总表").to_python()
-    assert sheet[0][:5] == ["日期", "店铺", "平台", "数据完整", "支付金额"]
-    assert {row[3] for row in sheet[1:]} == {True}  # the demo's exports cover whole days
+    assert sheet[0][:4] == ["日期", "店铺", "平台", "支付金额"]
+    complete = sheet[0].index("数据完整")  # after the metrics (DESIGN §5: metrics follow the platform)
+    assert {row[complete] for row in sheet[1:]} == {True}  # the demo's exports cover whole days
     assert len(sheet) == 1 + 2 * 30  # header + 2 shops × 30 days (the default range), data or not

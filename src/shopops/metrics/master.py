@@ -237,11 +237,8 @@ def build_sql(
     else:
         ctes.append("metrics AS (SELECT * FROM metrics_shops)")
     keys = list(catalog.metrics)
-    selects = [
-        "cur.date, cur.shop, cur.platform",
-        _complete_sql(grain),
-        "cur.* EXCLUDE (date, shop, platform)",
-    ]
+    # DESIGN §5: date, shop, platform, then the catalog's metrics; whether the day is whole after them.
+    selects = ["cur.*", _complete_sql(grain)]
     joins_out = []
     if compare:
         for name, offset in COMPARISONS[grain]:
