@@ -20,6 +20,7 @@ from shopops.reports import finding_text
 from shopops.reports.workbook.book import Book
 from shopops.reports.workbook.cells import WAN, write_metric, write_number, write_text
 from shopops.reports.workbook.data import ReportData, ReportSource
+from shopops.reports.workbook.layout import wrapped_height
 
 SHEET = "异常发现"
 HEADERS = ("级别", "店铺", "指标", "数值", "预期下限", "预期上限", "涉及金额", "说明")
@@ -109,8 +110,8 @@ def _write_row(book: Book, worksheet: Any, row: int, finding: Finding, label: st
     styles = book.styles
     level = SEVERITY_LABELS[finding.severity] + ("（待定）" if finding.provisional else "")
     since = finding_text.since_text(finding)
-    write_text(worksheet, row, 0, level, styles["text"])
-    write_text(worksheet, row, 1, finding.shop, styles["text"])
+    write_text(worksheet, row, 0, level, styles["wrap"])  # top-aligned with the wrapped text
+    write_text(worksheet, row, 1, finding.shop, styles["wrap"])
     write_text(worksheet, row, 2, label + (f"（{since}）" if since else ""), styles["wrap"])
     metric = book.catalog.metrics.get(finding.metric)
     for column, value in enumerate((finding.value, finding.expected_low, finding.expected_high), start=3):
@@ -124,4 +125,7 @@ def _write_row(book: Book, worksheet: Any, row: int, finding: Finding, label: st
     if impact is not None and book.data.money_unit == "万元":
         impact /= WAN
     write_number(worksheet, row, 6, impact, styles["money"], styles["dash"])
-    write_text(worksheet, row, 7, finding_text.explanation(finding), styles["wrap"])
+    explanation = finding_text.explanation(finding)
+    write_text(worksheet, row, 7, explanation, styles["wrap"])
+    # Spreadsheets do not grow a row for wrapped text written by a program: give it its height.
+    worksheet.set_row(row, wrapped_height([(label, WIDTHS[2]), (explanation, WIDTHS[7])]))
