@@ -116,6 +116,7 @@ def compose_summary(
     title = f"店铺日报 {day}（周{WEEKDAYS[day.weekday()]}）"
     writer = _Writer(load_catalog(), source.settings.money_unit)
     lines = [_Line(title, KEEP, "title")]
+    lines += _completeness_lines(source, day, last, rows)
     lines += writer.shop_lines(rows)
     lines += _pacing_lines(pacing)
     lines += _finding_lines(findings)
@@ -124,6 +125,19 @@ def compose_summary(
     if len(text) > limit:  # only when the title and 合计 alone are too long
         text = text[: limit - 1] + "…"
     return Summary(day, title, text, _render_markdown(kept, omitted), omitted)
+
+
+def _completeness_lines(
+    source: SummarySource, day: dt.date, last: dt.date, rows: list[dict[str, Any]]
+) -> list[_Line]:
+    """A day whose exports are not whole says so; the latest complete day says which day it passed over."""
+    if any(row.get("complete") is False for row in rows):
+        return [_Line(f"（注意：{day} 的数据不完整，数字不全）", KEEP, "detail")]
+    skipped = source.incomplete_days() if day == last else []
+    if skipped:
+        days = "、".join(sorted({f"{p.date:%m-%d}" for p in skipped}))
+        return [_Line(f"（{days} 数据不完整，本简报写最近完整的一天）", KEEP, "detail")]
+    return []
 
 
 class _Writer:
