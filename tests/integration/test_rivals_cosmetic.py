@@ -245,5 +245,5 @@ def test_the_rivals_sheet_lists_groups_with_their_count_by_money_at_stake(tmp_pa
     assert len(first_day) == 16 and money == sorted(money, reverse=True)  # 11 cuts, 1 surge, 4 上新
     assert (
         rows[end][0]
-        == "另有 22 条（含 98 项），shopops findings --from 2016-11-05 --to 2016-11-11 --all 查看全部"
+        == "另有 22 条（含 98 项，shopops findings --from 2016-11-05 --to 2016-11-11 --all 查看全部）"
     )

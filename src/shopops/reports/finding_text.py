@@ -77,9 +77,4 @@ def hidden_children(finding: Finding, shown: int) -> str:
 
 def more_line(budget: Budgeted, how: str = SEE_ALL_CLI) -> str:
     """ "另有 N 条（--all 显示全部）" (with "含 M 项" when groups are among them), or ""."""
-    text = budget.more_text()
-    if not text:
-        return ""
-    if text.endswith("）"):  # "另有 3 条（含 90 项）"
-        return f"{text[:-1]}，{how}）"
-    return f"{text}（{how}）"
+    return budget.more_text(how)

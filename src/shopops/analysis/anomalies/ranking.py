@@ -34,11 +34,12 @@ class Budgeted:
     hidden_total: int  # … and the findings they stand for (children counted)
 
     def more_text(self, how: str = "") -> str:
-        """ "另有 N 条" (with the way to see them), or "" when nothing was left out."""
+        """"另有 N 条（含 M 项，how）" — M when groups are among them, ``how`` the way to see them — or ""."""
         if not self.hidden:
             return ""
-        grouped = f"（含 {self.hidden_total} 项）" if self.hidden_total > self.hidden else ""
-        return f"另有 {self.hidden} 条{grouped}" + (f"，{how}" if how else "")
+        notes = [f"含 {self.hidden_total} 项"] if self.hidden_total > self.hidden else []
+        notes += [how] if how else []
+        return f"另有 {self.hidden} 条" + (f"（{'，'.join(notes)}）" if notes else "")
 
 
 def budgeted(findings: Sequence[Finding], limit: int | None = DEFAULT_BUDGET) -> Budgeted:
