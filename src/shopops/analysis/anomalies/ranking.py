@@ -34,7 +34,7 @@ class Budgeted:
     hidden_total: int  # … and the findings they stand for (children counted)
 
     def more_text(self, how: str = "") -> str:
-        """"另有 N 条（含 M 项，how）" — M when groups are among them, ``how`` the way to see them — or ""."""
+        """ "另有 N 条（含 M 项，how）" — M when groups are among them, ``how`` the way to see them — or ""."""
         if not self.hidden:
             return ""
         notes = [f"含 {self.hidden_total} 项"] if self.hidden_total > self.hidden else []
