@@ -42,14 +42,14 @@ def _peak_rss(stop: threading.Event, peak: list[int]) -> None:
 
 
 def _run(csv_path: str, root: str, days: int, plants: dict[str, Any], results: Any) -> None:
-    from shopops.analysis.competitors import (
+    from shopops.domains.rivals.analysis import (
         daily_sales,
         disappeared_items,
         group_share,
         new_items,
         price_changes,
     )
-    from shopops.analysis.competitors.findings import rival_findings
+    from shopops.domains.rivals.findings import rival_findings
     from shopops.workspace import Workspace
 
     peak = [0]

@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
-from shopops.analysis.competitors import add_rival_item
 from shopops.demo.rivals import rival_snapshots, write_snapshots
+from shopops.domains.rivals.analysis import add_rival_item
 from shopops.reports.csv_cells import csv_text, safe_cell
 from shopops.reports.export import to_csv
 from shopops.web import accounts

@@ -17,9 +17,9 @@ from python_calamine import CalamineWorkbook
 
 from shopops.analysis.anomalies.finding import Finding
 from shopops.analysis.calendar import load_calendar
-from shopops.analysis.competitors import daily_sales
-from shopops.analysis.competitors.findings import ALL_RIVALS, rival_findings
 from shopops.demo.rivals import shop_daily_export
+from shopops.domains.rivals.analysis import daily_sales
+from shopops.domains.rivals.findings import ALL_RIVALS, rival_findings
 from shopops.workspace import Workspace
 from tests.conftest import DATASETS, run_cli
 

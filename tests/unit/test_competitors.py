@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from shopops.analysis.competitors import (
+from shopops.domains.rivals.analysis import (
     add_manual,
     add_rival_item,
     daily_sales,
@@ -18,8 +18,8 @@ from shopops.analysis.competitors import (
     new_items,
     price_changes,
 )
-from shopops.analysis.competitors.findings import RivalRules, rival_findings
-from shopops.analysis.competitors.traffic import traffic_mix
+from shopops.domains.rivals.findings import RivalRules, rival_findings
+from shopops.domains.rivals.traffic import traffic_mix
 from shopops.errors import UserError
 from shopops.warehouse import Warehouse
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from shopops.analysis.competitors import add_manual, add_rival_item, daily_sales, group_share, rank_changes
-from shopops.analysis.competitors.findings import rival_findings
+from shopops.domains.rivals.analysis import add_manual, add_rival_item, daily_sales, group_share, rank_changes
+from shopops.domains.rivals.findings import rival_findings
+from shopops.domains.rivals.page import build_page
 from shopops.web.accounts import User
 from shopops.web.data import ScopedData
-from shopops.web.rivals import build_page
 from shopops.workspace import Workspace
 from tests.conftest import run_cli
 

@@ -16,7 +16,7 @@ import pytest
 
 from shopops.analysis.anomalies.finding import Finding
 from shopops.analysis.calendar import load_calendar
-from shopops.analysis.competitors.findings import ALL_RIVALS, rival_findings
+from shopops.domains.rivals.findings import ALL_RIVALS, rival_findings
 from shopops.warehouse import Warehouse
 
 ORDINARY = dt.date(2026, 9, 15)

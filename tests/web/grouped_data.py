@@ -12,8 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
-from shopops.analysis.competitors import add_rival_shop
 from shopops.demo.rivals import rival_snapshots, write_snapshots
+from shopops.domains.rivals.analysis import add_rival_shop
 from shopops.workspace import Workspace
 from tests.conftest import DEMO_DAYS, DEMO_END
 

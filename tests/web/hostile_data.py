@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from shopops.analysis.competitors import add_rival_item
 from shopops.demo.rivals import rival_snapshots, write_snapshots
+from shopops.domains.rivals.analysis import add_rival_item
 from shopops.workspace import Workspace
 from tests.conftest import DEMO_END
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import polars as pl
 
-from shopops.analysis.competitors import add_rival_item
 from shopops.demo.rivals import (
     RivalPlants,
     own_index_export,
@@ -17,6 +16,7 @@ from shopops.demo.rivals import (
     rival_snapshots,
     write_snapshots,
 )
+from shopops.domains.rivals.analysis import add_rival_item
 from tests.web.conftest import SHOP_A, SHOP_B, WebDemo
 
 RIVALS_START = dt.date(2026, 11, 4)

@@ -11,6 +11,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from shopops.domains import parts
 from tests.web.conftest import SHOP_A, SHOP_B, WebDemo, logged_in
 
 PUBLIC = {"/login", "/health", "/lang/{code}"}
@@ -30,6 +31,12 @@ def routes(demo: WebDemo) -> list[APIRoute]:
     walk(demo.app.routes)
     assert len(found) >= 25
     return found
+
+
+def test_the_domains_routes_are_among_those_tried(web_demo: WebDemo) -> None:
+    tried = {route.path for route in routes(web_demo)}
+    assert {route.path for router in parts("routes") for route in router.routes} <= tried
+    assert "/rivals" in tried
 
 
 def concrete(path: str) -> str:

@@ -9,7 +9,7 @@ import click
 from shopops import __version__
 from shopops.cli.audit import audit_command
 from shopops.cli.backup import backup_command, restore_command
-from shopops.cli.context import out, user_errors
+from shopops.cli.context import fail, out, user_errors
 from shopops.cli.daily_run import run_group, watch_command
 from shopops.cli.doctor import doctor_command
 from shopops.cli.findings import explain_command, findings_command
@@ -18,13 +18,13 @@ from shopops.cli.jd import jd_group
 from shopops.cli.live import live_group
 from shopops.cli.push import push_group
 from shopops.cli.reports import report_group
-from shopops.cli.rivals import rival_group
 from shopops.cli.serve import serve_command
 from shopops.cli.shops import shop_group
 from shopops.cli.tables import metrics_command, table_group
 from shopops.cli.targets import targets_group
 from shopops.cli.templates import demo_command, template_command
 from shopops.cli.users import user_group
+from shopops.domains import DomainError, parts
 from shopops.workspace import Workspace
 
 HELP = """ShopOps 店铺运营驾驶舱 — 把每天的平台导出合成一张总表。
@@ -41,11 +41,33 @@ Commands find the workspace by --workspace, $SHOPOPS_HOME, or the current folder
 
 
 class _ShopOpsGroup(click.Group):
-    """Remembers the command line, so that a running dashboard can be handed the whole command."""
+    """Remembers the command line, so that a running dashboard can be handed the whole command;
+    adds the domains' commands (`shopops rival …`) the first time any command is looked up."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta.setdefault("shopops.argv", list(args))
         return super().parse_args(ctx, args)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._add_domains()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_domains()
+        return super().list_commands(ctx)
+
+    def _add_domains(self) -> None:
+        if getattr(self, "_domains_added", False):
+            return
+        self._domains_added = True
+        try:
+            commands = parts("commands")
+        except DomainError as error:
+            fail(str(error))
+        for command in commands:
+            if command.name in self.commands:
+                fail(f"a domain's command {command.name!r} is already a command of shopops")
+            self.add_command(command)
 
 
 @click.group(
@@ -95,7 +117,6 @@ cli.add_command(live_group)
 cli.add_command(jd_group)
 cli.add_command(serve_command)
 cli.add_command(user_group)
-cli.add_command(rival_group)
 cli.add_command(run_group)
 cli.add_command(watch_command)
 cli.add_command(audit_command)

@@ -1,4 +1,4 @@
-"""Loading and validating the metric catalog (definitions/catalog.yaml).
+"""Loading and validating the metric catalog (definitions/catalog.yaml, joined by each domain's metrics.yaml).
 
 Problems are collected with their context and raised together, so a broken catalog says
 everything that is wrong with it at once.
@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from shopops.channels import ad_channels
+from shopops.domains import domains
 from shopops.errors import DefinitionError
 
 UNITS = ("money", "count", "ratio", "score")
@@ -199,4 +200,26 @@ def _cycles(catalog: Catalog) -> list[str]:
 @cache
 def load_catalog() -> Catalog:
     text = resources.files("shopops.metrics").joinpath("definitions/catalog.yaml").read_text(encoding="utf-8")
-    return parse_catalog(yaml.safe_load(text))
+    data: dict[str, Any] = yaml.safe_load(text)
+    for domain in domains():
+        if domain.metrics is not None:
+            extra = yaml.safe_load(domain.metrics.read_text(encoding="utf-8")) or {}
+            data = join_catalog(data, extra, f"domain {domain.name} ({domain.metrics.name})")
+    return parse_catalog(data)
+
+
+def join_catalog(data: dict[str, Any], extra: dict[str, Any], where: str) -> dict[str, Any]:
+    """A domain's metrics joining the one catalog: its new sections after ours, its measures and
+    metrics added (a key defined twice is an error: 口径 is written once)."""
+    unknown = set(extra) - {"sections", "measures", "metrics"}
+    if unknown:
+        raise DefinitionError(f"{where}: unknown keys {sorted(unknown)} (sections, measures, metrics)")
+    measures = dict(data.get("measures") or {})
+    for key, spec in (extra.get("measures") or {}).items():
+        if key in measures:
+            raise DefinitionError(f"{where}: measure {key} is already defined")
+        measures[key] = spec
+    sections = list(data.get("sections") or [])
+    sections += [s for s in extra.get("sections") or [] if s not in sections]
+    metrics = list(data.get("metrics") or []) + list(extra.get("metrics") or [])
+    return {**data, "sections": sections, "measures": measures, "metrics": metrics}

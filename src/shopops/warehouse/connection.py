@@ -12,24 +12,35 @@ from pathlib import Path
 
 import duckdb
 
+from shopops.domains import DomainError
+from shopops.domains import files as domain_files
 from shopops.errors import DiskFullError, UserError, WarehouseError, WorkspaceError
 
 _MIGRATIONS_PACKAGE = "shopops.warehouse.migrations"
 
 
 def migration_scripts() -> list[tuple[int, str, str]]:
-    """The numbered migrations shipped with ShopOps: (version, name, sql), in order."""
-    found = []
-    for entry in resources.files(_MIGRATIONS_PACKAGE).iterdir():
-        name = entry.name
-        if not name.endswith(".sql"):
-            continue
-        number, _, rest = name.partition("_")
+    """The numbered migrations of ShopOps and of its domains: (version, name, sql), in order.
+
+    Numbers are global: a domain's ``NNN_name.sql`` takes its place among the core's."""
+    entries = [e for e in resources.files(_MIGRATIONS_PACKAGE).iterdir() if e.name.endswith(".sql")]
+    entries += domain_files("migrations", ".sql")
+    found: list[tuple[int, str, str]] = []
+    seen: dict[int, str] = {}
+    for entry in entries:
+        number, _, rest = entry.name.partition("_")
+        if int(number) in seen:
+            raise DomainError(f"migration {int(number)} is defined twice: {seen[int(number)]} and {entry}")
+        seen[int(number)] = str(entry)
         found.append((int(number), rest.removesuffix(".sql"), entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
     if versions != list(range(1, len(versions) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+        # Usually a domain whose entry point is not registered (a checkout updated, not reinstalled).
+        raise DomainError(
+            f"migrations must be numbered 1..n without gaps, found {versions} — is a domain missing?"
+            " reinstall ShopOps (pip install -e . in a checkout) so that its entry points are registered"
+        )
     return found
 
 

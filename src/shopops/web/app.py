@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from shopops.domains import domains, parts
 from shopops.errors import UserError
 from shopops.metrics.completeness import skipped_text
 from shopops.web import accounts, embedding
@@ -37,7 +38,7 @@ NAV = (
     ("table", "/table", "总表"),
     ("trends", "/trends", "趋势"),
     ("findings", "/findings", "异常"),
-    ("rivals", "/rivals", "竞品"),
+    # … then the domains' pages (竞品 …), see nav()
     ("targets", "/targets", "目标"),
     ("imports", "/imports", "导入"),
     ("metrics", "/metrics", "口径"),
@@ -47,8 +48,16 @@ NAV = (
 ADMIN_PAGES = ("settings", "audit")
 
 
+def nav() -> tuple[tuple[str, str, str], ...]:
+    """The pages of the top bar: ours, with the domains' pages (in domain order) after 异常."""
+    after = [key for key, _, _ in NAV].index("findings") + 1
+    return (*NAV[:after], *(page for domain in domains() for page in domain.pages), *NAV[after:])
+
+
 def _templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # Ours first, then each domain's templates folder (a domain's page names its template).
+    folders = [HERE / "templates", *(d.templates for d in domains() if d.templates is not None)]
+    templates = Jinja2Templates(directory=[str(folder) for folder in folders])
     embedding.register(templates.env)  # `| json_script(id)`: the one way pages embed JSON
     return templates
 
@@ -60,6 +69,7 @@ class AppState:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     local_secret: str | None = None
     templates: Jinja2Templates = field(default_factory=_templates)
+    nav: tuple[tuple[str, str, str], ...] = field(default_factory=nav)
 
 
 class LoginRequired(Exception):
@@ -148,7 +158,9 @@ def render(
             "lang": lang,
             "user": auth.user if auth else None,
             "csrf": auth.csrf if auth else "",
-            "nav": [item for item in NAV if item[0] not in ADMIN_PAGES or (auth and auth.user.is_admin)],
+            "nav": [
+                item for item in state.nav if item[0] not in ADMIN_PAGES or (auth and auth.user.is_admin)
+            ],
             "page": page,
             "role_labels": accounts.ROLE_LABELS,
             # Every default day is the latest complete one: say which day it passed over, and why.
@@ -169,7 +181,7 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 
 def create_app(workspace: Workspace, *, local_secret: str | None = None) -> FastAPI:
-    from shopops.web.routes import actions, api, audit_log, auth, pages, rivals, tokens
+    from shopops.web.routes import actions, api, audit_log, auth, pages, tokens
 
     app = FastAPI(
         title="ShopOps 店铺运营驾驶舱 API",
@@ -206,6 +218,8 @@ def create_app(workspace: Workspace, *, local_secret: str | None = None) -> Fast
     # CSP, no framing, nosniff; Secure cookies over HTTPS (or behind a proxy of web.trusted_proxies)
     app.add_middleware(SecurityHeaders, trusted_proxies=workspace.settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth, pages, rivals, actions, api, audit_log, tokens):
-        app.include_router(module.router)
+    # The domains' pages (竞品 …) come right after ours, before the actions and the API.
+    ours, ours_after = (auth, pages), (actions, api, audit_log, tokens)
+    for router in (*(m.router for m in ours), *parts("routes"), *(m.router for m in ours_after)):
+        app.include_router(router)
     return app

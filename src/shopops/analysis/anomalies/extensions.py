@@ -1,6 +1,6 @@
-"""Extension point: other analyses add their findings to `shopops findings` and the daily summary.
+"""Extension point: the domains add their findings to `shopops findings` and the daily summary.
 
-Each provider is "module:function" with the signature
+Each provider is a domain's ``findings`` part (:mod:`shopops.domains`) with the signature
 ``(con, start, end, shops, *, calendar, settings) -> list[Finding]`` (``calendar``: the promo
 calendar, so that a provider widens its rules on 大促 days as ours are widened; ``settings``: the
 parsed shopops.yaml, for the provider's own section); it is imported only when findings are wanted.
@@ -9,7 +9,6 @@ parsed shopops.yaml, for the provider's own section); it is imported only when f
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,8 +16,7 @@ import duckdb
 
 from shopops.analysis.anomalies.finding import Finding
 from shopops.analysis.calendar import PromoCalendar
-
-PROVIDERS = ["shopops.analysis.competitors.findings:rival_findings"]
+from shopops.domains import parts
 
 
 def extra_findings(
@@ -31,8 +29,6 @@ def extra_findings(
     settings: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     found: list[Finding] = []
-    for provider in PROVIDERS:
-        module, _, name = provider.partition(":")
-        function = getattr(importlib.import_module(module), name)
-        found += function(con, start, end, shops, calendar=calendar, settings=settings)
+    for provider in parts("findings"):
+        found += provider(con, start, end, shops, calendar=calendar, settings=settings)
     return found

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from shopops.domains import files as domain_files
 from shopops.errors import DefinitionError
 
 PLATFORMS = ("tmall", "taobao", "jd", "douyin")
@@ -127,9 +128,14 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
 
 @cache
 def load_builtin_specs() -> tuple[SourceSpec, ...]:
-    folder = resources.files("shopops.ingest.sources").joinpath("definitions")
-    specs = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+    """The shipped sources: ours (definitions/) and every domain's, by file name."""
+    entries = list(resources.files("shopops.ingest.sources").joinpath("definitions").iterdir())
+    entries += domain_files("sources", ".yaml")
+    specs: dict[str, SourceSpec] = {}
+    for entry in sorted(entries, key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
-            specs.append(parse_spec(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name))
-    return tuple(specs)
+            spec = parse_spec(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name)
+            if spec.key in specs:
+                raise DefinitionError(f"{entry}: source key {spec.key!r} is already defined by another file")
+            specs[spec.key] = spec
+    return tuple(specs.values())

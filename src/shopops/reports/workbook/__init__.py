@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 
+from shopops.domains import parts
 from shopops.errors import UserError
 from shopops.reports.workbook.ads_sheet import write_ads
 from shopops.reports.workbook.book import Book
@@ -17,7 +18,6 @@ from shopops.reports.workbook.findings_sheet import FindingsSheetData, findings_
 from shopops.reports.workbook.notes_sheet import write_notes
 from shopops.reports.workbook.profit_sheet import write_profit
 from shopops.reports.workbook.refunds_sheet import write_refunds
-from shopops.reports.workbook.rivals_sheet import RivalSheetData, rival_sheet_data, write_rivals
 from shopops.reports.workbook.sources_sheet import write_sources
 from shopops.reports.workbook.styles import Styles, workbook_options
 from shopops.reports.workbook.summary_sheet import write_summary
@@ -57,20 +57,17 @@ def build_report(
         raise UserError(
             f"cannot write {path}: folder {path.parent} does not exist — create it or pass -o FILE"
         )
-    write_workbook(
-        data,
-        path,
-        rival_sheet_data(source.connection, data.period.start, data.period.end),
-        findings_sheet_data(source, data),
-    )
+    start, end = data.period.start, data.period.end
+    sheets = [sheet(source.connection, start, end) for sheet in parts("sheets")]  # the domains' (竞品 …)
+    write_workbook(data, path, findings_sheet_data(source, data), [s for s in sheets if s is not None])
     return Report(path, data)
 
 
 def write_workbook(
     data: ReportData,
     path: Path,
-    rivals: RivalSheetData | None = None,
     findings: FindingsSheetData | None = None,
+    sheets: Sequence[Callable[[Book], None]] = (),
 ) -> None:
     workbook = xlsxwriter.Workbook(str(path), workbook_options())
     workbook.set_properties({"title": f"{data.period.name} {data.period.label}", "author": "ShopOps"})
@@ -82,7 +79,8 @@ def write_workbook(
     write_refunds(book)
     write_targets(book)
     write_findings(book, findings)  # 异常发现, 日报 only
-    write_rivals(book, rivals)  # 竞品, only with competitor data
+    for write_sheet in sheets:  # the domains' sheets (竞品 only with competitor data …)
+        write_sheet(book)
     write_notes(book)  # after the others: it lists where each metric was shown
     write_sources(book)
     try:

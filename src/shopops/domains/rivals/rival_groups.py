@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from shopops.analysis.anomalies.finding import Finding, grouped
-from shopops.analysis.competitors.rival_rules import LABELS, DayRule, Fact, RivalRules, units_text
+from shopops.domains.rivals.rival_rules import LABELS, DayRule, Fact, RivalRules, units_text
 
 ALL_RIVALS = "全部竞店"
 MARKET_MIN_SHOPS = 3

@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from shopops.analysis.competitors.facts import frame
+from shopops.domains.rivals.facts import frame
 from shopops.errors import UserError
 
 MIN_PAIRS = 7

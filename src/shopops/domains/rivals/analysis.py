@@ -1,6 +1,6 @@
 """Competitor tracking (竞店/竞品): registry, snapshot facts, 生意参谋 indices and 指数还原, findings."""
 
-from shopops.analysis.competitors.facts import (
+from shopops.domains.rivals.facts import (
     daily_sales,
     disappeared_items,
     group_share,
@@ -9,8 +9,8 @@ from shopops.analysis.competitors.facts import (
     rank_changes,
     review_growth,
 )
-from shopops.analysis.competitors.index_fit import IndexFit, fit_index, own_index_pairs
-from shopops.analysis.competitors.registry import (
+from shopops.domains.rivals.index_fit import IndexFit, fit_index, own_index_pairs
+from shopops.domains.rivals.registry import (
     RivalItem,
     add_manual,
     add_rival_item,

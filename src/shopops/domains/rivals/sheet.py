@@ -9,7 +9,9 @@ of one day) is one row with its count, and what does not fit is counted ("另有
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import duckdb
@@ -18,9 +20,9 @@ import polars as pl
 from shopops.analysis.anomalies.finding import SEVERITY_LABELS, Finding
 from shopops.analysis.anomalies.ranking import Budgeted, ranked
 from shopops.analysis.calendar import PromoCalendar
-from shopops.analysis.competitors import daily_sales, fit_index, own_index_pairs, price_changes
-from shopops.analysis.competitors.findings import rival_findings
-from shopops.analysis.competitors.index_fit import rival_revenue_estimates
+from shopops.domains.rivals.analysis import daily_sales, fit_index, own_index_pairs, price_changes
+from shopops.domains.rivals.findings import rival_findings
+from shopops.domains.rivals.index_fit import rival_revenue_estimates
 from shopops.errors import UserError
 from shopops.reports.workbook.book import Book
 from shopops.reports.workbook.cells import write_number, write_text
@@ -40,6 +42,14 @@ class RivalSheetData:
     more: str  # "另有 N 条（含 M 项）…" for the findings left out, or ""
     estimates: pl.DataFrame | None
     fit_note: str
+
+
+def rival_sheet(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
+) -> Callable[[Book], None] | None:
+    """The domain's sheet part: the 竞品 sheet's writer for the report period, or None without rival data."""
+    rivals = rival_sheet_data(con, start, end)
+    return None if rivals is None else partial(write_rivals, rivals=rivals)
 
 
 def rival_sheet_data(

@@ -14,7 +14,8 @@ import click
 import polars as pl
 from rich.table import Table
 
-from shopops.analysis.competitors import (
+from shopops.cli.context import open_workspace, out, parse_day, user_errors
+from shopops.domains.rivals.analysis import (
     add_manual,
     add_rival_item,
     add_rival_shop,
@@ -29,11 +30,10 @@ from shopops.analysis.competitors import (
     rank_changes,
     review_growth,
 )
-from shopops.analysis.competitors.facts import frame
-from shopops.analysis.competitors.findings import RivalRules
-from shopops.analysis.competitors.index_fit import rival_revenue_estimates
-from shopops.analysis.competitors.traffic import traffic_mix
-from shopops.cli.context import open_workspace, out, parse_day, user_errors
+from shopops.domains.rivals.facts import frame
+from shopops.domains.rivals.findings import RivalRules
+from shopops.domains.rivals.index_fit import rival_revenue_estimates
+from shopops.domains.rivals.traffic import traffic_mix
 from shopops.errors import UserError
 from shopops.platforms import PLATFORMS
 from shopops.reports.export import to_csv, to_json

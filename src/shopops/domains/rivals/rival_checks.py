@@ -15,8 +15,8 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from shopops.analysis.competitors.facts import daily_sales_sql, frame, new_items, price_changes
-from shopops.analysis.competitors.rival_rules import (
+from shopops.domains.rivals.facts import daily_sales_sql, frame, new_items, price_changes
+from shopops.domains.rivals.rival_rules import (
     DayRule,
     Fact,
     RivalRules,

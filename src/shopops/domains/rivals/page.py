@@ -1,4 +1,5 @@
-"""The 竞品 page's data: rival items side by side with our paired item, scoped like every other page.
+"""The 竞品 page (`/rivals`): a rival group or item side by side with our paired item, its timelines,
+price changes, 上新/消失 — scoped like every other page.
 
 Rival data (snapshots, 生意参谋 indices of rivals) is not our shops' data and is shown to every
 user; our paired item's numbers come only from the shops the user may see (a pairing with a shop
@@ -14,21 +15,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
-from shopops.analysis.competitors.facts import (
+from shopops.domains.rivals.facts import (
     daily_sales_sql,
     disappeared_items,
     frame,
     new_items,
     price_changes,
 )
-from shopops.analysis.competitors.findings import RivalRules
-from shopops.analysis.competitors.index_fit import IndexFit, fit_index, own_index_pairs
+from shopops.domains.rivals.findings import RivalRules
+from shopops.domains.rivals.index_fit import IndexFit, fit_index, own_index_pairs
 from shopops.errors import UserError
+from shopops.web.app import AuthDep, render
 from shopops.web.data import ScopedData
+from shopops.web.routes.pages import FromDay, ToDay, check_day, date_range
 
 PROBLEMS = {"reset": "计数重置", "decrease": "计数下降"}  # counter statuses that leave sales unknown
 MAX_ITEMS = 12  # items of a group shown at once (side by side and on the charts)
+
+router = APIRouter(include_in_schema=False)
 
 
 @dataclass(frozen=True)
@@ -276,3 +283,28 @@ def _row(
             "days": sold.height,
         }
     return row
+
+
+@router.get("/rivals", response_class=HTMLResponse)
+def rivals(
+    request: Request,
+    auth: AuthDep,
+    group: str = "",
+    item: str = "",
+    start: FromDay = None,
+    end: ToDay = None,
+) -> Response:
+    first, last = rival_days(auth.data)
+    asked_start = start
+    start, end = date_range(auth, start, check_day(end) or last or auth.data.data_dates()[1], 30)
+    if asked_start is None and first is not None and first > start:
+        start = min(first, end)
+    page = build_page(auth.data, start, end, group, item)
+    return render(
+        request,
+        "rivals.html",
+        auth,
+        view=page,
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )

@@ -12,7 +12,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from shopops.analysis.competitors.facts import frame
+from shopops.domains.rivals.facts import frame
 
 
 def traffic_mix(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pl.DataFrame:

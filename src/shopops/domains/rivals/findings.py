@@ -1,7 +1,7 @@
 """Competitor findings (竞品降价, 上新, 销量异动, 我方被超越) in the common :class:`Finding` shape.
 
-They join the anomaly findings in `shopops findings` through the extension point in
-``analysis.anomalies.extensions``. A rival finding's ``shop`` is the rival shop (竞店); the rival
+They join the anomaly findings in `shopops findings` as the domain's ``findings`` part (through
+``analysis.anomalies.extensions``). A rival finding's ``shop`` is the rival shop (竞店); the rival
 item id is in ``item``; ``impact`` is the money at stake (:mod:`rival_checks`). On 大促 and holiday
 days the price-cut and sales-jump rules are widened by the promo calendar (:mod:`rival_rules`).
 Findings of one kind on one day for one rival shop are one finding with ``children``
@@ -18,9 +18,9 @@ import duckdb
 
 from shopops.analysis.anomalies.finding import Finding
 from shopops.analysis.calendar import PromoCalendar
-from shopops.analysis.competitors.rival_checks import new_item_facts, overtakes, price_cuts, sales_facts
-from shopops.analysis.competitors.rival_groups import ALL_RIVALS, group_facts
-from shopops.analysis.competitors.rival_rules import LABELS, DayRule, Fact, RivalRules, day_rules
+from shopops.domains.rivals.rival_checks import new_item_facts, overtakes, price_cuts, sales_facts
+from shopops.domains.rivals.rival_groups import ALL_RIVALS, group_facts
+from shopops.domains.rivals.rival_rules import LABELS, DayRule, Fact, RivalRules, day_rules
 
 __all__ = ["ALL_RIVALS", "LABELS", "RivalRules", "rival_facts", "rival_findings"]
 
