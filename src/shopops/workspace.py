@@ -23,6 +23,7 @@ from shopops.ingest.pipeline import Importer, ImportResult, work_folder
 from shopops.ingest.readers.limits import ReadLimits
 from shopops.ingest.sources import SourceRegistry, SourceSpec, load_builtin_specs
 from shopops.metrics.completeness import PartialDay, latest_complete, partial_days
+from shopops.metrics.coverage import undated_tables
 from shopops.metrics.master import ShippingRates, master_table
 from shopops.platforms import PLATFORMS
 from shopops.settings import CONFIG_NAME, DEFAULT_CONFIG, CustomSource, Settings, load_settings
@@ -330,7 +331,9 @@ class Workspace:
 
     def _import_dates(self) -> tuple[dt.date | None, dt.date | None]:
         row = self.connection.execute(
-            "SELECT min(date_min), max(date_max) FROM imports WHERE source_key NOT IN ('sku_cost', 'targets')"
+            "SELECT min(date_min), max(date_max) FROM imports"
+            " WHERE source_key NOT IN ('sku_cost', 'targets') AND NOT list_contains(?, target_table)",
+            [undated_tables()],
         ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 

@@ -138,6 +138,54 @@ ACCEPTED: list[Accepted] = [
         " skipped 3 rows: 1 合计/汇总, 1 blank, 1 note)",
         (("SELECT count(*), sum(visitors), sum(gmv) FROM sycm_shop_day", [(3, 310, "1822.56")]),),
     ),
+    # 赤兔 自定义报表: the period, report and attribution only in the file name; 延迟统计 cells; the 汇总
+    # and 均值 rows; 8分48秒; 首次响应时长（秒) with mixed brackets; 客单价 is recomputed, not stored.
+    Accepted(
+        "chitu-custom-report-quirks",
+        "自定义报表_客服数据23年新_下单优先判定_2026-11-23至2026-11-29.csv",
+        "自定义报表_客服数据23年新_下单优先判定_2026-11-23至2026-11-29.csv — 赤兔/千牛 · 客服绩效"
+        " (chitu_service): 2 rows, 2026-11-23…2026-11-29, shop 某某旗舰店 (1 row still 延迟统计 in"
+        " 询单->最终付款人数, 询单->最终付款成功率 (unknown until it settles: import a later export of the same"
+        " days to replace them); skipped 2 rows: 2 合计/汇总)" + unused("客单价"),
+        (
+            (
+                "SELECT agent, period_start::VARCHAR, period_end::VARCHAR, report, attribution, pending,"
+                " chats, inquiry_paid, sales::VARCHAR, first_response_seconds, avg_session_seconds,"
+                " reply_rate_stated FROM service_agent_period ORDER BY agent",
+                [
+                    (
+                        "某某旗舰店:小美",
+                        "2026-11-23",
+                        "2026-11-29",
+                        "客服数据23年新",
+                        "下单优先判定",
+                        True,
+                        50,
+                        None,
+                        "1234.50",
+                        12.5,
+                        528.0,
+                        0.985,
+                    ),
+                    (
+                        "某某旗舰店:阿宁",
+                        "2026-11-23",
+                        "2026-11-29",
+                        "客服数据23年新",
+                        "下单优先判定",
+                        False,
+                        40,
+                        6,
+                        "880.00",
+                        9.0,
+                        48.0,
+                        1.0,
+                    ),
+                ],
+            ),
+        ),
+        ("--shop", "某某旗舰店"),
+    ),
     Accepted(
         "unused-columns-named",
         "某某旗舰店_订单_extra_columns.csv",

@@ -341,6 +341,31 @@ GALLERY: list[Case] = [
         '某某旗舰店_订单_multiline_address.csv, row 3, column "买家实际支付金额": value "八元"'
         f" is not an amount of money — {NUMBER_HINT}",
     ),
+    # 赤兔 custom reports carry their period only in the file name (自定义报表_…_{from}至{to}.xlsx).
+    Case(
+        "service-custom-report-without-period",
+        "自定义报表_客服数据23年新.csv",
+        "自定义报表_客服数据23年新.csv: is a 赤兔/千牛 · 客服绩效 export (chitu_service) but has no column"
+        " 日期 (accepted names: 日期, 统计日期, 时间, 日期范围, 统计周期) and its file name states no period"
+        " — keep the name the export was saved with (…_2026-11-01至2026-11-07.xlsx), or add the period"
+        " to the name",
+        ("--shop", SHOP),
+    ),
+    Case(
+        "service-duration-in-words",
+        "赤兔_售前明细_下单优先判定_2026-11-01至2026-11-02.csv",
+        '赤兔_售前明细_下单优先判定_2026-11-01至2026-11-02.csv, row 3, column "平均接待时长": value "八分钟"'
+        " is not a length of time — write seconds (528) or a duration such as 8分48秒 or 1小时2分3秒",
+        ("--shop", SHOP),
+    ),
+    Case(
+        "service-period-backwards",
+        "赤兔_客服绩效_周.csv",
+        '赤兔_客服绩效_周.csv, row 2, column "日期": value "2026-11-07至2026-11-01" is not a day or a date'
+        " range (2000-01-01 to a year from today) — write a day such as 2026-11-01 or a range such as"
+        " 2026-11-01至2026-11-07",
+        ("--shop", SHOP),
+    ),
 ]
 
 

@@ -38,15 +38,18 @@ def fake_entry_points(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[metadata
     domains.cache_clear()
 
 
-def test_the_rivals_domain_is_found_through_its_entry_point() -> None:
-    assert [d.name for d in domains()] == ["rivals"]
-    rivals = domains()[0]
-    assert rivals.label == "竞品"
+def test_the_built_in_domains_are_found_through_their_entry_points() -> None:
+    assert [d.name for d in domains()] == ["rivals", "service"]
+    rivals, service = domains()
+    assert (rivals.label, service.label) == ("竞品", "客服")
     assert rivals.pages == (("rivals", "/rivals", "竞品"),)
-    assert [p.__name__ for p in parts("findings")] == ["rival_findings"]
-    assert [p.__name__ for p in parts("sheets")] == ["rival_sheet"]
-    assert [c.name for c in parts("commands")] == ["rival"]
-    assert [r.routes[0].path for r in parts("routes")] == ["/rivals"]
+    assert service.pages == (("service", "/service", "客服"),)
+    assert [p.__name__ for p in parts("providers")] == ["service_providers"]
+    assert [p.__name__ for p in parts("findings")] == ["rival_findings", "service_findings"]
+    assert [p.__name__ for p in parts("sheets")] == ["rival_sheet", "service_sheet"]
+    assert [c.name for c in parts("commands")] == ["rival", "service"]
+    assert [r.routes[0].path for r in parts("routes")] == ["/rivals", "/service"]
+    assert service.undated_tables == ("service_roster",)
 
 
 def test_a_domain_that_fails_to_load_is_named_in_one_line(
@@ -96,14 +99,17 @@ def test_the_cli_says_in_one_line_which_domain_is_broken(monkeypatch: pytest.Mon
     assert "domain entry point broken" in result.output
 
 
-def test_the_rival_sources_come_from_the_domain_in_the_usual_order() -> None:
+def test_the_domains_sources_join_ours_in_the_usual_order() -> None:
     keys = [spec.key for spec in load_builtin_specs()]
-    folder = domains()[0].sources
-    assert folder is not None
-    assert {entry.name.removesuffix(".yaml") for entry in folder.iterdir()} == RIVAL_SOURCES
+    folders = [d.sources for d in domains()]
+    assert all(folder is not None for folder in folders)
+    rival_folder = domains()[0].sources
+    assert rival_folder is not None
+    assert {entry.name.removesuffix(".yaml") for entry in rival_folder.iterdir()} == RIVAL_SOURCES
     builtin = Path(catalog.__file__).parents[1] / "ingest" / "sources" / "definitions"
     assert not {p.stem for p in builtin.glob("*.yaml")} & RIVAL_SOURCES
-    files = sorted([*builtin.glob("*.yaml"), *(Path(str(e)) for e in folder.iterdir())], key=lambda p: p.name)
+    domain_files = [Path(str(e)) for folder in folders if folder is not None for e in folder.iterdir()]
+    files = sorted([*builtin.glob("*.yaml"), *domain_files], key=lambda p: p.name)
     assert keys == [p.stem for p in files]  # one order over ours and the domains' files: by file name
 
 
@@ -112,6 +118,8 @@ def test_migrations_keep_their_global_numbers() -> None:
     assert [v for v, _, _ in scripts] == list(range(1, len(scripts) + 1))
     assert (4, "rivals") in [(v, n) for v, n, _ in scripts]
     assert "CREATE TABLE rival_shops" in scripts[3][2]
+    assert (9, "service") in [(v, n) for v, n, _ in scripts]
+    assert "CREATE TABLE service_agent_period" in scripts[8][2]
 
 
 def test_a_missing_or_clashing_migration_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

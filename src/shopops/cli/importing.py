@@ -65,6 +65,11 @@ def describe(result: ImportResult) -> str:
         extras.append(f"{_rows(result.duplicate_rows, 'duplicate row')} kept once (identical lines)")
     for label, count in result.blank_cells:
         extras.append(f"{_rows(count, 'row')} without {label} (kept as unknown)")
+    if result.pending_rows:
+        extras.append(
+            f"{_rows(result.pending_rows, 'row')} still 延迟统计 in {', '.join(result.pending_columns)}"
+            " (unknown until it settles: import a later export of the same days to replace them)"
+        )
     if result.skipped:
         reasons = ", ".join(f"{count} {why}" for why, count in result.skipped)
         extras.append(f"skipped {_rows(result.skipped_rows, 'row')}: {reasons}")

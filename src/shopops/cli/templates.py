@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from shopops.cli.context import open_workspace, out, user_errors
-from shopops.reports.templates import TEMPLATES, write_template
+from shopops.reports.templates import templates, write_template
 
 
 @click.command("template")
-@click.argument("name", type=click.Choice(sorted(TEMPLATES)))
+@click.argument("name", type=click.Choice(sorted(templates())))
 @click.option(
     "--output",
     "-o",
@@ -22,9 +22,10 @@ from shopops.reports.templates import TEMPLATES, write_template
 @click.pass_context
 @user_errors
 def template_command(ctx: click.Context, name: str, output: Path | None) -> None:
-    """Write a blank import template for a sheet of ours (sku-cost: SKU 成本表; targets: 目标表)."""
+    """Write a blank import template for a sheet of ours (sku-cost: SKU 成本表; targets: 目标表;
+    service-roster: 客服名单)."""
     workspace = open_workspace(ctx)
-    spec = workspace.registry.get(TEMPLATES[name])
+    spec = workspace.registry.get(templates()[name])
     target = output or Path(f"{name}-template.xlsx")
     write_template(spec, target)
     out.print(f"已写出模板 {target} — 填好后 shopops import {target}")

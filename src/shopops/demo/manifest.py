@@ -127,13 +127,41 @@ LIVE_MEASURES = (
 )
 
 
+SERVICE_MEASURES = ("service_inquiries", "service_inquiry_paid", "service_sales")
+
+
+def add_service_truth(days: dict[str, dict[str, Any]], totals: dict[str, dict[str, Any]]) -> None:
+    """Put the 客服 team's daily sums (``demo.service.shop_day_totals``) into a shop's manifest days
+    (JSON values) and derive the 客服 metrics again."""
+    for date, day in days.items():
+        team = totals.get(date)
+        if team is None:
+            continue
+        day["service_inquiries"] = team["inquiries"]
+        day["service_inquiry_paid"] = team["inquiry_paid"]
+        day["service_sales"] = team["sales"]
+        day.update({k: to_json(v) for k, v in _service_metrics(day).items()})
+
+
+def _service_metrics(m: dict[str, Any]) -> dict[str, Value]:
+    sales = None if m.get("service_sales") is None else Decimal(m["service_sales"])
+    gmv = None if m.get("gmv") is None else Decimal(m["gmv"])
+    return {
+        "service_inquiries": m.get("service_inquiries"),
+        "service_inquiry_paid": m.get("service_inquiry_paid"),
+        "service_sales": m.get("service_sales"),
+        "inquiry_conversion": _div(m.get("service_inquiry_paid"), m.get("service_inquiries")),
+        "service_sales_share": _div(sales, gmv),
+    }
+
+
 def blank_measures() -> dict[str, Value]:
     """Every base measure unknown: platform generators fill in what their exports carry."""
     keys = [
         "gmv", "visitors", "pageviews", "buyers", "paid_orders", "units", "ad_report_spend", "ad_gmv",
         "affiliate_commission", "refund_amount", "refund_amount_by_payment", "refund_orders", "cost_units",
         "cost_known_units", "cogs", "shipping_cost", "fee_rate", "dsr_description", "dsr_service",
-        "dsr_logistics", *LIVE_MEASURES,
+        "dsr_logistics", *LIVE_MEASURES, *SERVICE_MEASURES,
     ]  # fmt: skip
     row: dict[str, Value] = dict.fromkeys(keys)
     row.update({f"ad_spend_{c.key}": None for c in ad_channels()})
@@ -166,7 +194,7 @@ def derive(m: dict[str, Value]) -> dict[str, Value]:
     out["live_click_to_buy_rate"] = _div(m["live_buyers"], m["live_product_clickers"])
     out["live_avg_watch_seconds"] = _div(m["live_watch_seconds"], viewers)
     out["video_click_to_order_rate"] = _div(m["video_orders"], m["video_product_clicks"])
-    return out
+    return out | _service_metrics(m)
 
 
 def to_json(value: Any) -> Any:

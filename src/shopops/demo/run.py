@@ -14,10 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from shopops.demo.exports import write_cost_sheet, write_exports
-from shopops.demo.manifest import shop_truth, to_json
+from shopops.demo.manifest import add_service_truth, shop_truth, to_json
 from shopops.demo.planting import Plant
 from shopops.demo.platform_shops import PLATFORM_SHOPS, add_platform_shops
 from shopops.demo.profiles import PROFILES, SHIPPING_BY_PROVINCE
+from shopops.demo.service import file_shops, gmv_from_manifest, shop_day_totals, write_service_exports
 from shopops.demo.simulation import simulate
 from shopops.reports.workbook import build_report
 from shopops.workspace import Workspace
@@ -39,6 +40,7 @@ def generate(
     seed: int,
     plants: Sequence[Plant] = (),
     platforms: bool = False,
+    service: bool = False,
 ) -> DemoFiles:
     """Write every demo export and ``manifest.json`` (the true metric values) into ``folder``.
 
@@ -74,6 +76,12 @@ def generate(
     files.append(write_cost_sheet(histories, folder, cost_change))
     if platforms:  # the JD and Douyin shops (`shopops demo` has them; most tests use the Taobao two)
         files.extend(add_platform_shops(manifest, folder, start, days, seed))
+    if service:  # the 客服 team's 赤兔/千牛/飞鸽/咚咚 exports, truths under manifest["service"]
+        written, service_truth = write_service_exports(folder, gmv_from_manifest(manifest), start, end, seed)
+        manifest["service"] = service_truth
+        files.extend(written)
+        for shop, totals in shop_day_totals(service_truth).items():
+            add_service_truth(manifest["shops"][shop]["days"], totals)  # type: ignore[index]
     if plants:
         manifest["planted"] = [plant.to_json() for plant in plants]
     target = folder / "manifest.json"
@@ -100,7 +108,7 @@ def configure(workspace: Workspace, *, platforms: bool = False) -> None:
 def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Console) -> Path:
     began = time.perf_counter()
     exports = directory / "exports"
-    generated = generate(exports, days=days, end=end, seed=seed, platforms=True)
+    generated = generate(exports, days=days, end=end, seed=seed, platforms=True, service=True)
     console.print(
         f"生成了 {len(generated.files)} 个导出文件（{generated.start} ~ {generated.end}）→ {exports}"
     )
@@ -118,9 +126,11 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         ) as progress,
     ):
         task = progress.add_task("", total=len(generated.files))
+        # 赤兔/咚咚 name no shop in most exports: the demo says which, as `--shop` would
+        shop_of = file_shops(exports, json.loads(generated.manifest.read_text(encoding="utf-8")))
         for path in generated.files:
             progress.update(task, description=path.name)
-            result = workspace.import_file(path)
+            result = workspace.import_file(path, shop=shop_of.get(path))
             console.print(f"  ✓ {result.file}: {result.source_label}, {result.rows} 行")
             progress.advance(task)
         frame = workspace.master_table(generated.end - dt.timedelta(days=6), generated.end)

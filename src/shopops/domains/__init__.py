@@ -18,6 +18,8 @@ The parts (all optional):
 - ``migrations``: a folder of ``NNN_name.sql`` files; numbers are global, the runner merges and orders
   every domain's with the core's (``warehouse.connection``);
 - ``metrics``: a YAML file whose ``sections``, ``measures`` and ``metrics`` join the one catalog;
+- ``providers``: callables ``() -> list[metrics.providers.Provider]``, the SQL that turns the domain's
+  tables into measures per shop and day (what its ``metrics`` file's ``sources`` name);
 - ``findings``: callables ``(con, start, end, shops, *, calendar, settings) -> list[Finding]`` that
   join ``shopops findings`` and the 日报 (``analysis.anomalies.extensions``);
 - ``sheets``: callables ``(con, start, end) -> writer | None``; the writer takes the report book and
@@ -42,7 +44,7 @@ from shopops.errors import UserError
 GROUP = "shopops.domains"
 
 Part = str | Callable[..., Any]  # "module:attribute" (imported when wanted) or the object itself
-PartKind = Literal["findings", "sheets", "routes", "commands"]
+PartKind = Literal["providers", "findings", "sheets", "routes", "commands"]
 
 
 class DomainError(UserError):
@@ -56,12 +58,14 @@ class Domain:
     sources: Traversable | None = None
     migrations: Traversable | None = None
     metrics: Traversable | None = None
+    providers: tuple[Part, ...] = ()
     findings: tuple[Part, ...] = ()
     sheets: tuple[Part, ...] = ()
     routes: tuple[Part, ...] = ()
     templates: Traversable | None = None
     pages: tuple[tuple[str, str, str], ...] = ()
     commands: tuple[Part, ...] = ()
+    undated_tables: tuple[str, ...] = ()  # tables of lists (a roster), not days: no "缺 N 天" for them
 
 
 @cache

@@ -26,9 +26,16 @@ from shopops.errors import (
     UnreadableFileError,
 )
 from shopops.ingest.bundle import other_sheets
+from shopops.ingest.file_values import (
+    check_period,
+    file_extras,
+    pending_counts,
+    pending_flags,
+    unsettled,
+)
 from shopops.ingest.readers import RawExport, read_export
 from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits
-from shopops.ingest.result import ImportResult, Scope, unused_columns
+from shopops.ingest.result import ImportResult, Scope, blank_counts, unused_columns
 from shopops.ingest.shops import check_platform, resolve_shop
 from shopops.ingest.sources import ColumnSpec, Detection, SourceRegistry, SourceSpec
 from shopops.ingest.staged import CHECKS, RAW, STAGED, StagedChecks, scalar, table_columns
@@ -185,6 +192,7 @@ class Importer:
                     f"is a {spec.label} export ({spec.key}) but has neither {names}",
                     hint="export the report with that column, or pass --map 源列=column",
                 ).relabel(raw.display_name)
+        check_period(raw, spec, detection.mapping)
 
     def _type_of(self, kind: str) -> ValueType:
         return self._channel_type if kind == "channel" else VALUE_TYPES[kind]
@@ -203,7 +211,7 @@ class Importer:
         """
         spec = detection.spec
         mapped = self._mapped(detection)
-        parsers = {c.name: self._type_of(c.type).parse(f"c{i}") for c, i in mapped}
+        parsers = {c.name: self._type_of(c.type).parse(unsettled(spec, f"c{i}")) for c, i in mapped}
         if fill_shop is not None and "shop" in parsers:
             parsers["shop"] = f"coalesce({parsers['shop']}, '{_escape(fill_shop)}')"
         parsed = ", ".join(f"{sql} AS {name}" for name, sql in parsers.items())
@@ -213,13 +221,16 @@ class Importer:
             if column.name not in detection.mapping and column.default is not None
         ]
         extras += [f"'{_escape(value)}' AS {name}" for name, value in spec.constants.items()]
+        extras += file_extras(spec, raw.path.name, detection.mapping)
+        period = spec.period_column
         if shop is not None:
             extras.append(f"'{_escape(shop)}' AS shop")
         flags = [
-            f"{value_type.flag(f'c{index}')} AS _bad_{column.name}"
+            f"{value_type.flag(unsettled(spec, f'c{index}'))} AS _bad_{column.name}"
             for column, index in mapped
             if (value_type := self._type_of(column.type)).problem
         ]
+        flags += pending_flags(spec, mapped)
         # Row-filter inputs that need the raw first column (a 合计 label, a note in column A).
         flags += [f"coalesce(regexp_matches(c0, '{_SUMMARY_ROW}', 'i'), false) AS _summary"]
         if 0 not in detection.mapping.values():
@@ -227,7 +238,11 @@ class Importer:
         # Inside a workbook's transaction, uncommitted rows have rowids from 2**55: count from the first.
         row = f"CAST(rowid - (SELECT min(rowid) FROM {RAW}) + {raw.first_row} AS INTEGER) AS _row"
         columns = ", ".join([row, parsed, *flags, *extras])
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGED} AS SELECT {columns} FROM {RAW}")
+        select = f"SELECT {columns} FROM {RAW}"
+        if period is not None and period.name in detection.mapping:  # a day or a range → its two ends
+            ends = f"{period.name}[1] AS {period.name}_start, {period.name}[2] AS {period.name}_end"
+            select = f"SELECT *, {ends} FROM ({select})"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGED} AS {select}")
         checks = [f"_bad_{c.name}" for c, _ in mapped if self._type_of(c.type).problem]
         checks += [f"{c.name} IS NULL AS _empty_{c.name}" for c, _ in mapped if _must_fill(spec, c)]
         wanted = " OR ".join(["NOT _keep", *(check.rsplit(" AS ", 1)[-1] for check in checks)])
@@ -376,7 +391,7 @@ class Importer:
         distinct = f"count(DISTINCT ({', '.join(spec.unique_by)}))" if spec.unique_by else "count(*)"
         stats = con.execute(
             f"SELECT count(*), {distinct}, min(CAST({spec.date_column} AS DATE)),"
-            f" max(CAST({spec.date_column} AS DATE)), string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {STAGED}"
+            f" max(CAST({spec.last_date_column} AS DATE)), string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {STAGED}"
         ).fetchone()
         assert stats is not None
         staged_rows, unique_rows, date_min, date_max, shops = stats
@@ -419,18 +434,8 @@ class Importer:
             detail |= {"rows_replaced": replaced, "source": spec.key, "shops": str(shops).split(",")}
             detail |= {"sha256": digest, "dates": f"{date_min or '—'}…{date_max or '—'}"}
             audit.record_current(con, "import", raw.display_name, detail)
-        blanks = [c for c in spec.report_blanks if c in staged_columns]
-        blank_cells: tuple[tuple[str, int], ...] = ()
-        if blanks:
-            counts = con.execute(
-                f"SELECT {', '.join(f'count(*) FILTER (WHERE {c} IS NULL)' for c in blanks)}"
-                f" FROM {spec.table} WHERE import_id = ?",
-                [import_id],
-            ).fetchone()
-            assert counts is not None
-            blank_cells = tuple(
-                (spec.column(c).display, int(n)) for c, n in zip(blanks, counts, strict=True) if n
-            )
+        blank_cells = blank_counts(con, spec, staged_columns, import_id)
+        pending_rows, pending_columns = pending_counts(con, spec, staged_columns, STAGED)
         per_shop = con.execute(
             f"SELECT shop, count(*) FROM {spec.table} WHERE import_id = ? GROUP BY shop ORDER BY shop",
             [import_id],
@@ -448,6 +453,8 @@ class Importer:
             date_max=date_max,
             import_id=import_id,
             blank_cells=blank_cells,
+            pending_rows=pending_rows,
+            pending_columns=pending_columns,
             skipped=skipped,
             shop_rows=tuple((str(name), int(n)) for name, n in per_shop) if len(per_shop) > 1 else (),
         )

@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
+import duckdb
+
 from shopops.ingest.readers import RawExport
-from shopops.ingest.sources import Detection
+from shopops.ingest.sources import Detection, SourceSpec
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class ImportResult:
     import_id: int | None = None
     sheets: tuple[ImportResult, ...] = ()  # the other sheets of a multi-export workbook
     blank_cells: tuple[tuple[str, int], ...] = ()  # (column label, rows left empty) for spec.report_blanks
+    pending_rows: int = 0  # rows with a cell still 延迟统计: unknown until settled (``pending``)
+    pending_columns: tuple[str, ...] = ()  # the labels of the columns that held it
     skipped: tuple[tuple[str, int], ...] = ()  # (why, rows): blank, 合计/汇总, one-cell note
     unused_columns: tuple[str, ...] = ()  # headers of the file that no canonical column reads
     shop_rows: tuple[tuple[str, int], ...] = ()  # rows stored per shop, when a shop column spreads them
@@ -39,6 +43,22 @@ class Scope:
     shop: str | None  # chosen by the user (--shop, the upload form)
     imported_by: str | None
     allowed: Collection[str] | None  # the shops a web user may write; None: every shop
+
+
+def blank_counts(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, columns: Collection[str], import_id: int
+) -> tuple[tuple[str, int], ...]:
+    """(column label, rows) of the ``report_blanks`` columns the import left empty (kept as unknown)."""
+    blanks = [c for c in spec.report_blanks if c in columns]
+    if not blanks:
+        return ()
+    counts = con.execute(
+        f"SELECT {', '.join(f'count(*) FILTER (WHERE {c} IS NULL)' for c in blanks)}"
+        f" FROM {spec.table} WHERE import_id = ?",
+        [import_id],
+    ).fetchone()
+    assert counts is not None
+    return tuple((spec.column(c).display, int(n)) for c, n in zip(blanks, counts, strict=True) if n)
 
 
 def unused_columns(raw: RawExport, detection: Detection) -> tuple[str, ...]:

@@ -40,6 +40,12 @@ def _sql_list(items: list[str] | tuple[str, ...]) -> str:
     return "[" + ", ".join("'" + item.replace("'", "''") + "'" for item in items) + "]"
 
 
+# 赤兔 writes durations as text: 8分48秒, 1小时2分3秒, 152小时3分20秒 (a plain number is seconds).
+_DURATION_TEXT = "([0-9.]+天)?([0-9.]+(小时|时))?([0-9.]+分钟?)?([0-9.]+秒)?"
+# A period: one day, or a range 2026-11-01至2026-11-07 (~, ～, 到, —, - between the two days).
+_DAY_TEXT = "[0-9]{4}[-/.年]?[0-9]{1,2}[-/.月]?[0-9]{1,2}日?"
+_PERIOD_TEXT = f"\\s*({_DAY_TEXT})\\s*(?:至|~|～|到|—|－|-)+\\s*({_DAY_TEXT})\\s*"
+
 # so_clean pays for trim's character set only when a cell starts or ends with white space (3× faster),
 # and evaluates that test once: DuckDB expands macros as text, so nulltoken(trim(x)) would trim twice.
 _SPACE = "[\\s\u00a0\u3000]"  # two anchored tests are faster than one alternation
@@ -74,6 +80,22 @@ CREATE OR REPLACE TEMP MACRO so_date(c) AS
                   so_serial(c)) AS DATE);
 CREATE OR REPLACE TEMP MACRO so_in_range(d) AS
     d IS NULL OR (d >= DATE '{EARLIEST_DATE}' AND d <= current_date + INTERVAL 366 DAY);
+CREATE OR REPLACE TEMP MACRO so_unit(c, unit) AS
+    coalesce(TRY_CAST(regexp_extract(c, '([0-9]+(?:\\.[0-9]+)?)(?:' || unit || ')', 1) AS DOUBLE), 0);
+CREATE OR REPLACE TEMP MACRO so_duration(c) AS
+    CASE WHEN regexp_full_match(c, '{_DURATION_TEXT}') AND regexp_matches(c, '[0-9]')
+         THEN so_unit(c, '天') * 86400 + so_unit(c, '小时|时') * 3600 + so_unit(c, '分') * 60 + so_unit(c, '秒')
+         WHEN regexp_full_match(c, '[0-9]+:[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?')
+         THEN CAST(split_part(c, ':', 1) AS DOUBLE) * 3600 + CAST(split_part(c, ':', 2) AS DOUBLE) * 60
+              + CAST(split_part(c, ':', 3) AS DOUBLE)
+         ELSE so_number(c) END;
+CREATE OR REPLACE TEMP MACRO so_period_of(a, b) AS
+    CASE WHEN so_date(a) IS NOT NULL AND so_date(b) IS NOT NULL AND so_date(a) <= so_date(b)
+         THEN [so_date(a), so_date(b)] END;
+CREATE OR REPLACE TEMP MACRO so_period(c) AS
+    CASE WHEN regexp_full_match(c, '{_PERIOD_TEXT}')
+         THEN so_period_of(regexp_extract(c, '{_PERIOD_TEXT}', 1), regexp_extract(c, '{_PERIOD_TEXT}', 2))
+         WHEN so_date(c) IS NOT NULL THEN [so_date(c), so_date(c)] END;
 """
 
 
@@ -235,6 +257,20 @@ VALUE_TYPES: dict[str, ValueType] = {
         "use a time such as 2024-11-24 13:05:00",
         fast=lambda raw: f"TRY_CAST({raw} AS TIMESTAMP)",
         invalid=_out_of_range,
+    ),
+    "duration": ValueType(
+        "duration",
+        lambda c, n: f"so_duration({c})",
+        "is not a length of time",
+        "write seconds (528) or a duration such as 8分48秒 or 1小时2分3秒",
+        fast=lambda raw: f"so_finite({_cast('DOUBLE')(raw)})",
+    ),
+    "period": ValueType(
+        "period",
+        lambda c, n: f"so_period({c})",
+        "is not a day or a date range (2000-01-01 to a year from today)",
+        "write a day such as 2026-11-01 or a range such as 2026-11-01至2026-11-07",
+        invalid=lambda parsed: f"NOT (so_in_range({parsed}[1]) AND so_in_range({parsed}[2]))",
     ),
     "province": ValueType(
         "province",

@@ -44,6 +44,7 @@ class Metric:
     direction: str
     display: str = ""  # how a ratio is shown: "" or "percent" (3.45%), "multiple" (ROI 2.35)
     channel: str = ""  # the ad channel of a metric repeated per channel ({channel} keys)
+    watched: bool = True  # the findings baseline watches it (false: a domain's own rules do)
 
     @property
     def is_ratio(self) -> bool:
@@ -129,6 +130,7 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
                 direction=str(entry.get("direction")),
                 display=str(entry.get("display", "")),
                 channel=channel_key,
+                watched=bool(entry.get("watched", True)),
             )
     catalog = Catalog(measures, metrics, sections)
     for metric in metrics.values():

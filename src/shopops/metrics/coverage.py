@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from shopops.domains import domains
+
 COST_TABLE = "sku_costs"
 
 
@@ -52,7 +54,7 @@ family AS (
 kinds AS (
     SELECT DISTINCT i.target_table, f.family FROM imports i, unnest(string_split(i.shops, ',')) u(shop)
     JOIN family f ON f.shop = u.shop
-    WHERE i.target_table <> $cost AND i.target_table NOT LIKE 'live_session%' AND i.target_table <> 'anchor_schedule'
+    WHERE NOT list_contains($undated, i.target_table) AND i.target_table NOT LIKE 'live_session%'
 ),
 grid AS (
     SELECT s.shop, k.target_table, d.date FROM unnest($shops) s(shop)
@@ -67,9 +69,14 @@ SELECT g.shop, g.target_table, count(c.date) AS covered_days, count(*) AS total_
        list(g.date ORDER BY g.date) FILTER (WHERE c.date IS NULL) AS missing
 FROM grid g LEFT JOIN covered c USING (shop, target_table, date)
 GROUP BY ALL ORDER BY g.shop, g.target_table""",
-        params={"start": start, "end": end, "shops": list(shops), "cost": COST_TABLE},
+        params={"start": start, "end": end, "shops": list(shops), "undated": undated_tables()},
     ).pl()
     return frame
+
+
+def undated_tables() -> list[str]:
+    """Tables whose imports state no days to cover: cost sheets, anchor schedules, a domain's lists."""
+    return [COST_TABLE, "anchor_schedule", *(t for d in domains() for t in d.undated_tables)]
 
 
 def has_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, shops: Sequence[str]) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shopops.channels import ad_channels
+from shopops.domains import parts as domain_parts
 
 
 @dataclass(frozen=True)
@@ -192,4 +193,5 @@ SELECT g.shop, g.date, s.fee_rate FROM _so_grid g JOIN shops s ON s.name = g.sho
         ),
         *platform_providers(),
     ]
+    items += [provider for make in domain_parts("providers") for provider in make()]
     return {p.key: p for p in items}

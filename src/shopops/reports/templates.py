@@ -7,8 +7,17 @@ from pathlib import Path
 import xlsxwriter
 
 from shopops.ingest.sources import SourceSpec
+from shopops.ingest.sources.spec import load_builtin_specs
 
 TEMPLATES = {"sku-cost": "sku_cost", "targets": "targets"}
+
+
+def templates() -> dict[str, str]:
+    """Template name → source key: ours above, and every source (a domain's) that declares one."""
+    declared = {spec.template["name"]: spec.key for spec in load_builtin_specs() if spec.template.get("name")}
+    return TEMPLATES | declared
+
+
 _EXAMPLES: dict[str, list[list[object]]] = {
     "sku_cost": [
         ["A1001-BLK-M", "652345678901", "示例：纯棉T恤 黑色 M", 28.5, "2026-01-01", ""],
@@ -57,11 +66,11 @@ def write_template(spec: SourceSpec, target: Path) -> None:
         )
     base = len(columns) + 3
     notes.write_string(base, 0, "示例", head)
-    for offset, row in enumerate(_EXAMPLES.get(spec.key, []), start=1):
+    for offset, row in enumerate(_EXAMPLES.get(spec.key) or spec.template.get("examples", []), start=1):
         notes.write_string(base + offset, 1, " | ".join(str(value) for value in row))
     notes.write_string(
         base + 4,
         1,
-        f"第一个工作表的第一行是表头，{_ROW_NOTES.get(spec.key, '从第二行起每条记录一行。')}导入：shopops import 文件.xlsx",
+        f"第一个工作表的第一行是表头，{_ROW_NOTES.get(spec.key) or spec.template.get('note', '从第二行起每条记录一行。')}导入：shopops import 文件.xlsx",
     )
     workbook.close()

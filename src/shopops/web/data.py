@@ -20,6 +20,7 @@ from shopops.analysis.targets import Pace, pace
 from shopops.analysis.targets.store import Scope, shops_of
 from shopops.errors import UserError
 from shopops.metrics.completeness import PartialDay, latest_complete, partial_days
+from shopops.metrics.coverage import undated_tables
 from shopops.metrics.master import ShippingRates, master_table
 from shopops.warehouse import audit
 from shopops.web import cache
@@ -65,8 +66,9 @@ class ScopedData:
 
     def data_dates(self) -> tuple[dt.date | None, dt.date | None]:
         rows = self.cursor.execute(
-            "SELECT shops, date_min, date_max FROM imports"
-            " WHERE source_key NOT IN ('sku_cost', 'targets') AND date_min IS NOT NULL"
+            "SELECT shops, date_min, date_max FROM imports WHERE source_key NOT IN ('sku_cost', 'targets')"
+            " AND date_min IS NOT NULL AND NOT list_contains(?, target_table)",
+            [undated_tables()],
         ).fetchall()
         mine = [(r[1], r[2]) for r in rows if self._visible(str(r[0]))]
         if not mine:

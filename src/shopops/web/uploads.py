@@ -53,6 +53,8 @@ def _part_record(result: ImportResult) -> dict[str, Any]:
         "skipped": [{"reason": why, "rows": rows} for why, rows in result.skipped],
         "shop_rows": [{"shop": shop, "rows": rows} for shop, rows in result.shop_rows],
         "blank_cells": [{"column": column, "rows": rows} for column, rows in result.blank_cells],
+        "pending_rows": result.pending_rows,
+        "pending_columns": list(result.pending_columns),
         "sheets_passed_over": [{"sheet": sheet, "why": why} for sheet, why in result.sheets_passed_over],
     }
 
@@ -68,6 +70,11 @@ def _summary(part: dict[str, Any]) -> str:
         text += f"，{part['duplicate_rows']} 行重复只保留一次"
     for blank in part["blank_cells"]:
         text += f"，{blank['rows']} 行没有{blank['column']}（记为未知）"
+    if part["pending_rows"]:
+        text += (
+            f"，{part['pending_rows']} 行的{'、'.join(part['pending_columns'])}为「延迟统计」"
+            "（尚未结算，记为未知；结算后再导入同期导出即替换）"
+        )
     if part["skipped"]:
         reasons = "、".join(
             f"{_SKIP_REASONS.get(s['reason'], s['reason'])} {s['rows']}" for s in part["skipped"]
@@ -116,6 +123,8 @@ def _record(result: ImportResult, upload: Upload) -> dict[str, Any]:
         record["skipped"] = _summed(parts, "skipped", "reason")
         record["shop_rows"] = _summed(parts, "shop_rows", "shop")
         record["blank_cells"] = [blank for part in parts for blank in part["blank_cells"]]
+        record["pending_rows"] = sum(part["pending_rows"] for part in parts)
+        record["pending_columns"] = list(dict.fromkeys(c for part in parts for c in part["pending_columns"]))
         for part in parts:
             part["message"] = _summary(part)
         lines = "；".join(f"[{part['sheet'] or part['file']}] {part['message']}" for part in parts)

@@ -71,7 +71,7 @@ def baseline_hits(
     settings = series.settings
     hits = []
     for key, metric in catalog.metrics.items():
-        if metric.unit == "score" or key in settings.disabled_metrics:
+        if metric.unit == "score" or key in settings.disabled_metrics or not metric.watched:
             continue
         values = series.array(key)
         if not np.isfinite(values).any():

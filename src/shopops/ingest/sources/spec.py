@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -13,7 +14,20 @@ from shopops.domains import files as domain_files
 from shopops.errors import DefinitionError
 
 PLATFORMS = ("tmall", "taobao", "jd", "douyin")
-COLUMN_TYPES = ("text", "id", "money", "int", "number", "ratio", "date", "timestamp", "province", "channel")
+COLUMN_TYPES = (
+    "text",
+    "id",
+    "money",
+    "int",
+    "number",
+    "ratio",
+    "date",
+    "timestamp",
+    "province",
+    "channel",
+    "duration",
+    "period",
+)
 
 
 def normalize_header(name: str) -> str:
@@ -55,6 +69,26 @@ class SourceSpec:
     shop_default: str | None = None
     custom: bool = False
     report_blanks: tuple[str, ...] = ()  # columns whose empty cells an import reports (kept as unknown)
+    # Cell texts that mean "not settled yet" (赤兔's 延迟统计): read as unknown, and the row's
+    # ``pending`` column says so, so that a later export replaces it.
+    pending_tokens: tuple[str, ...] = ()
+    # A blank import template of ours (`shopops template NAME`): {name, note, examples: [[cells]]}.
+    template: dict[str, Any] = field(default_factory=dict)
+    # Values taken from the file's name: column → {regex: value}; the value may use \1 for a group.
+    from_file_name: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def last_date_column(self) -> str:
+        """The column whose latest value is the last day a file covers (a period's end)."""
+        period = self.period_column
+        return f"{period.name}_end" if period is not None else self.date_column
+
+    @property
+    def period_column(self) -> ColumnSpec | None:
+        """The column of type ``period`` (a day or a range such as 2026-11-01至2026-11-07), if any:
+        it is stored as ``<name>_start`` and ``<name>_end``, and read from the file's name when the
+        file has no such column."""
+        return next((c for c in self.columns if c.type == "period"), None)
 
     def column(self, name: str) -> ColumnSpec:
         for column in self.columns:
@@ -94,6 +128,17 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
             )
         )
     names = {c.name for c in columns} | set(data.get("constants", {})) | {"shop"}
+    names |= set(data.get("from_file_name", {}))
+    periods = [c.name for c in columns if c.type == "period"]
+    names |= {f"{name}_{end}" for name in periods for end in ("start", "end")}
+    if len(periods) > 1:
+        problems.append(f"more than one period column: {', '.join(periods)}")
+    for column, values in data.get("from_file_name", {}).items():
+        for pattern in values:
+            try:
+                re.compile(str(pattern))
+            except re.error as error:
+                problems.append(f"from_file_name {column}: {pattern!r} is not a regular expression ({error})")
     for key_column in [*data["replace_by"], *data.get("unique_by", []), data["date_column"]]:
         if key_column not in names:
             problems.append(f"key column {key_column!r} is not a column")
@@ -123,6 +168,12 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
         shop_default=data.get("shop_default"),
         custom=custom,
         report_blanks=tuple(data.get("report_blanks", ())),
+        pending_tokens=tuple(str(token) for token in data.get("pending_tokens", ())),
+        template=dict(data.get("template", {})),
+        from_file_name={
+            column: {str(pattern): str(value) for pattern, value in values.items()}
+            for column, values in data.get("from_file_name", {}).items()
+        },
     )
 
 

@@ -1,0 +1,136 @@
+"""How the `shopops service` tables read in a terminal: Chinese headers, "—" for unknown, 12.34 %,
+money with thousands separators, and a table that fits the terminal.
+
+When all columns do not fit the terminal's width, the tables are split per shop (the shop in the
+title instead of a column) and the least useful columns are left out, lowest priority first (a
+column with no known value at all before any other); the line under the tables names what was left
+out and how to see it (a wider terminal, ``--format csv``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+import polars as pl
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
+
+Kind = Literal["text", "count", "ratio", "money", "seconds", "flag", "date"]
+DASH = "—"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # may break over lines with "\n"; the label is the header without them
+    kind: Kind
+    priority: int  # 0 = always kept; larger = left out sooner when the terminal is narrow
+
+    @property
+    def label(self) -> str:
+        return self.header.replace("\n", "")
+
+
+def cell(kind: Kind, value: object) -> str:
+    """One value as the tables write it: unknown "—", ratios 12.34%, money 1,234.50, seconds 12.3."""
+    if value is None:
+        return DASH
+    if kind == "flag":
+        return "是" if value else ""
+    if kind == "ratio" and isinstance(value, (int, float)):
+        return f"{value:.2%}"
+    if kind == "money" and isinstance(value, (int, float, Decimal)):
+        return f"{value:,.2f}"
+    if kind == "seconds" and isinstance(value, (int, float)):
+        return f"{value:,.1f}"
+    if kind == "count" and isinstance(value, (int, float)):
+        return f"{value:,.0f}"
+    if kind == "date" and isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def print_tables(
+    console: Console,
+    frame: pl.DataFrame,
+    columns: Sequence[Column],
+    title: str,
+    *,
+    width: int | None = None,
+) -> list[str]:
+    """Print ``frame`` as one table, or one per shop when that does not fit ``width`` (the console's),
+    leaving out low-priority columns until it fits; returns the labels of the columns left out."""
+    width = width or console.width
+    shops = frame["shop"].unique(maintain_order=True).to_list() if "shop" in frame.columns else []
+    one = [c for c in columns if c.key in frame.columns and not (c.key == "shop" and len(shops) <= 1)]
+    single_title = f"{title} · {shops[0]}" if len(shops) == 1 else title
+    if _width(console, _table(frame, one, single_title)) <= width or len(shops) <= 1:
+        kept = _fit(console, frame, one, width, single_title)
+        console.print(_table(frame, kept, single_title))
+        return [c.label for c in one if c not in kept]
+    per_shop = [c for c in one if c.key != "shop"]
+    # The same columns in every shop's table: fitted over all rows (as wide as the widest shop's).
+    kept = _fit(console, frame, per_shop, width, title)
+    widths = {c.key: _column_width(frame, c) for c in kept}  # every shop's table as wide
+    for shop in shops:
+        console.print(_table(frame.filter(pl.col("shop") == shop), kept, f"{title} · {shop}", widths))
+    return [c.label for c in one if c not in kept and c.key != "shop"]
+
+
+def omitted_line(labels: Sequence[str]) -> str:
+    if not labels:
+        return ""
+    return f"终端较窄，未显示：{'、'.join(labels)}（加宽终端，或用 --format csv / json 查看全部列）"
+
+
+def _fit(
+    console: Console, frame: pl.DataFrame, columns: Sequence[Column], width: int, title: str
+) -> list[Column]:
+    kept = list(columns)
+    unknown = {c.key for c in columns if frame[c.key].null_count() == frame.height}
+    order = sorted((c for c in columns if c.priority > 0), key=lambda c: (c.key not in unknown, -c.priority))
+    for column in order:
+        if _width(console, _table(frame, kept, title)) <= width:
+            break
+        kept.remove(column)
+    return kept
+
+
+def _column_width(frame: pl.DataFrame, column: Column) -> int:
+    cells = [cell(column.kind, v) for v in frame[column.key].to_list()]
+    return max(cell_len(line) for line in [*column.header.split("\n"), *cells])
+
+
+def _table(
+    frame: pl.DataFrame, columns: Sequence[Column], title: str, widths: dict[str, int] | None = None
+) -> Table:
+    table = Table(
+        title=Text(title),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+    )
+    for column in columns:
+        table.add_column(
+            column.header,
+            justify="left" if column.kind == "text" else "right",
+            no_wrap=True,
+            min_width=(widths or {}).get(column.key),
+        )
+    for row in frame.select([c.key for c in columns]).iter_rows():
+        table.add_row(*(Text(cell(c.kind, v)) for c, v in zip(columns, row, strict=True)))
+    return table
+
+
+def _width(console: Console, table: Table) -> int:
+    return Measurement.get(console, console.options.update_width(10_000), table).maximum
