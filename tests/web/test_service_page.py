@@ -120,6 +120,17 @@ def test_a_renamed_and_a_departed_agent(service_server: tuple[LiveServer, Servic
     assert f'data-agent="{left["shop"]}|{left["person"]}"' not in page
 
 
+def test_the_page_speaks_english_from_the_domains_words(service_server: tuple[LiveServer, ServiceData]) -> None:
+    server, _ = service_server
+    client = client_for(server, "admin")
+    client.get("/lang/en")
+    page = client.get("/service", params=WINDOW).text
+    for english in ("Customer service", "Agents", "Inquiry conversion", "Avg response (s)", "Coaching card"):
+        assert english in page
+    assert "客服明细" not in page and "询单转化率口径" not in page
+    client.get("/lang/zh")
+
+
 def test_the_ordered_conversion_and_the_group_filter(service_server: tuple[LiveServer, ServiceData]) -> None:
     server, data = service_server
     client = client_for(server, "admin")

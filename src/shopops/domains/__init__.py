@@ -26,7 +26,8 @@ The parts (all optional):
   adds the domain's sheet (after 异常发现, before 口径说明); None: nothing to show for the period;
 - ``routes``: FastAPI routers, ``templates`` their Jinja folder, ``pages`` the nav entries
   ``(key, href, label)`` (key: the page's template name), shown after 异常;
-- ``commands``: click commands or groups, added to ``shopops``.
+- ``commands``: click commands or groups, added to ``shopops``;
+- ``translations``: a YAML file of the page's words, Chinese → English (the dashboard's English mode).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Domain:
     templates: Traversable | None = None
     pages: tuple[tuple[str, str, str], ...] = ()
     commands: tuple[Part, ...] = ()
+    translations: Traversable | None = None
     undated_tables: tuple[str, ...] = ()  # tables of lists (a roster), not days: no "缺 N 天" for them
 
 

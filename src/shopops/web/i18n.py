@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+import yaml
+
+from shopops.domains import domains
+
 LANGUAGES = ("zh", "en")
 
 EN = {
@@ -176,5 +182,18 @@ EN = {
 }
 
 
+@cache
+def english() -> dict[str, str]:
+    """Our words and every domain's (its ``translations`` YAML file: Chinese → English)."""
+    words = dict(EN)
+    for domain in domains():
+        if domain.translations is not None:
+            words |= {
+                str(k): str(v)
+                for k, v in (yaml.safe_load(domain.translations.read_text("utf-8")) or {}).items()
+            }
+    return words
+
+
 def translate(text: str, lang: str) -> str:
-    return EN.get(text, text) if lang == "en" else text
+    return english().get(text, text) if lang == "en" else text

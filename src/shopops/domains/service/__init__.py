@@ -27,6 +27,7 @@ DOMAIN = Domain(
     routes=("shopops.domains.service.page:router",),
     templates=HERE / "templates",
     pages=(("service", "/service", "客服"),),
+    translations=HERE / "i18n.yaml",
     findings=("shopops.domains.service.findings:service_findings",),
     commands=("shopops.domains.service.cli:service_group",),
 )

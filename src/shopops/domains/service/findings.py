@@ -121,15 +121,7 @@ def agent_findings(rows: pl.DataFrame, start: dt.date, end: dt.date, rules: Serv
         )
     # 询单转化率: judged only on settled check days, from settled days in both windows.
     settled = sides.filter(pl.col("check_settled"))
-    z = pl.struct("base_conversion", "now_conversion", "now_inquiries").map_elements(
-        lambda r: (
-            drop_z(r["base_conversion"], r["now_conversion"], r["now_inquiries"])
-            if r["base_conversion"] is not None and r["now_conversion"] is not None
-            else None
-        ),
-        return_dtype=pl.Float64,
-    )
-    settled = settled.with_columns(z=z).with_columns(
+    settled = settled.with_columns(z=_conversion_z()).with_columns(
         flag=(pl.col("now_settled_days") >= rules.min_recent_days)
         & (pl.col("base_settled_days") >= rules.min_baseline_days)
         & (pl.col("now_inquiries") >= rules.min_inquiries)
@@ -216,15 +208,7 @@ def team_findings(
     sides = windows(rows, checks, ("shop",), rules)
     traffic = _traffic(visitors, checks, rules)
     sides = sides.join(traffic, on=["shop", "check"], how="left")
-    z = pl.struct("base_conversion", "now_conversion", "now_inquiries").map_elements(
-        lambda r: (
-            drop_z(r["base_conversion"], r["now_conversion"], r["now_inquiries"])
-            if r["base_conversion"] is not None and r["now_conversion"] is not None
-            else None
-        ),
-        return_dtype=pl.Float64,
-    )
-    sides = sides.with_columns(z=z).with_columns(
+    sides = sides.with_columns(z=_conversion_z()).with_columns(
         flag=(pl.col("now_settled_days") >= rules.min_recent_days)
         & (pl.col("base_settled_days") >= rules.min_baseline_days)
         & (pl.col("now_inquiries") >= rules.min_inquiries)
@@ -331,3 +315,15 @@ def _grouped(found: list[Finding]) -> list[Finding]:
             )
         )
     return sorted(out, key=lambda f: (f.date, f.shop, f.rank, f.metric, f.item))
+
+
+def _conversion_z() -> pl.Expr:
+    """How many standard errors the recent 询单转化率 is below the baseline (unknown without both)."""
+    return pl.struct("base_conversion", "now_conversion", "now_inquiries").map_elements(
+        lambda r: (
+            drop_z(r["base_conversion"], r["now_conversion"], r["now_inquiries"])
+            if r["base_conversion"] is not None and r["now_conversion"] is not None
+            else None
+        ),
+        return_dtype=pl.Float64,
+    )
