@@ -120,7 +120,9 @@ def test_a_renamed_and_a_departed_agent(service_server: tuple[LiveServer, Servic
     assert f'data-agent="{left["shop"]}|{left["person"]}"' not in page
 
 
-def test_the_page_speaks_english_from_the_domains_words(service_server: tuple[LiveServer, ServiceData]) -> None:
+def test_the_page_speaks_english_from_the_domains_words(
+    service_server: tuple[LiveServer, ServiceData],
+) -> None:
     server, _ = service_server
     client = client_for(server, "admin")
     client.get("/lang/en")
