@@ -105,17 +105,26 @@ def test_steady_agents_raise_nothing(demo: ServiceDemo) -> None:
 
 
 def test_unanswered_buyers_per_shop_day(demo: ServiceDemo) -> None:
+    """A shop-day with ≥ 3 未回复 and at least twice the shop's share of the 28 days before."""
     first, last = dt.date(2026, 10, 1), dt.date(2026, 11, 24)
     found = service(demo.json("findings", "--from", str(first), "--to", str(last)))
     unreplied = {(f["shop"], f["date"]): f for f in found if f["rule"] == "service_unreplied"}
     expected = {}
     for shop in (CLOUD, FIELD):
-        totals: dict[str, int] = {}
+        totals: dict[dt.date, list[int]] = {}
         for days in demo.service["days"][shop].values():
             for day, figures in days.items():
-                if first <= dt.date.fromisoformat(day) <= last:
-                    totals[day] = totals.get(day, 0) + figures["unreplied"]
-        expected |= {(shop, day): total for day, total in totals.items() if total >= RULES.unreplied_min}
+                total = totals.setdefault(dt.date.fromisoformat(day), [0, 0])
+                total[0] += figures["unreplied"]
+                total[1] += figures["receptions"]
+        for day, (count, receptions) in totals.items():
+            before = [totals[d] for d in totals if day - dt.timedelta(days=RULES.baseline_days) <= d < day]
+            base = sum(b[1] for b in before)
+            usual = sum(b[0] for b in before) / base if base else None
+            unusual = usual is None or count / receptions >= RULES.unreplied_ratio * usual
+            if first <= day <= last and count >= RULES.unreplied_min and unusual:
+                expected[(shop, str(day))] = count
+    assert expected  # the demo has such days
     assert {key: f["value"] for key, f in unreplied.items()} == expected
     assert all(f["metric_label"] == "客服未回复" and f["impact"] > 0 for f in unreplied.values())
 

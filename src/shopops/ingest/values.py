@@ -270,6 +270,11 @@ VALUE_TYPES: dict[str, ValueType] = {
         lambda c, n: f"so_period({c})",
         "is not a day or a date range (2000-01-01 to a year from today)",
         "write a day such as 2026-11-01 or a range such as 2026-11-01至2026-11-07",
+        # Most rows are one ISO day: one cast, not the range parser (3× the import time of a 赤兔 file).
+        fast=lambda raw: (
+            f"CASE WHEN TRY_CAST({raw} AS DATE) IS NOT NULL"
+            f" THEN list_value(CAST({raw} AS DATE), CAST({raw} AS DATE)) END"
+        ),
         invalid=lambda parsed: f"NOT (so_in_range({parsed}[1]) AND so_in_range({parsed}[2]))",
     ),
     "province": ValueType(

@@ -34,11 +34,14 @@ from shopops.domains.service.service_rules import (
     RUN_DAYS,
     ServiceRules,
     drop_z,
+    family_z,
     latest_runs,
     service_finding,
     windows,
 )
 from shopops.metrics.master import master_table
+
+MAX_NAMED = 5  # agents named in one 未回复 finding (the rest counted)
 
 __all__ = [
     "LABELS",
@@ -121,13 +124,20 @@ def agent_findings(rows: pl.DataFrame, start: dt.date, end: dt.date, rules: Serv
         )
     # 询单转化率: judged only on settled check days, from settled days in both windows.
     settled = sides.filter(pl.col("check_settled"))
-    settled = settled.with_columns(z=_conversion_z()).with_columns(
+    # Many agents tested at once: the z a drop needs grows with the team (a one-sided 5 % chance of a
+    # false alarm for the whole shop, not per agent), so 800 agents do not give 20 noise findings.
+    agents = settled.group_by("shop").agg(pl.col("person").n_unique().alias("_agents"))
+    settled = settled.join(agents, on="shop").with_columns(
+        z=_conversion_z(),
+        z_needed=pl.col("_agents").map_elements(lambda n: max(rules.z, family_z(n)), return_dtype=pl.Float64),
+    )
+    settled = settled.with_columns(
         flag=(pl.col("now_settled_days") >= rules.min_recent_days)
         & (pl.col("base_settled_days") >= rules.min_baseline_days)
         & (pl.col("now_inquiries") >= rules.min_inquiries)
         & (pl.col("base_inquiries") >= rules.min_inquiries)
         & (pl.col("now_conversion") <= pl.col("base_conversion") * (1 - rules.conversion_drop))
-        & (pl.col("z") >= rules.z)
+        & (pl.col("z") >= pl.col("z_needed"))
     )
     for row in latest_runs(settled.with_columns(pl.col("flag").fill_null(False)), keys, start).iter_rows(
         named=True
@@ -165,9 +175,28 @@ def unreplied_findings(
         .group_by("shop", "date", maintain_order=True)
         .agg(pl.struct("person", "unreplied").alias("agents"))
     )
-    totals = days.group_by("shop", "date").agg(pl.col("unreplied").sum(), pl.col("receptions").sum())
-    totals = totals.join(agents, on=["shop", "date"])
-    totals = totals.filter(pl.col("unreplied") >= rules.unreplied_min)
+    # The shop's own usual share of unanswered buyers (the days before): a team of 300 leaves a few
+    # buyers unanswered every day, which is not news; twice its usual share is.
+    window = f"{rules.baseline_days}d"
+    daily = (
+        rows.group_by("shop", "date")
+        .agg(pl.col("unreplied").sum(), pl.col("receptions").sum())
+        .sort("shop", "date")
+        .with_columns(
+            base_unreplied=pl.col("unreplied").rolling_sum_by("date", window, closed="left").over("shop"),
+            base_receptions=pl.col("receptions").rolling_sum_by("date", window, closed="left").over("shop"),
+        )
+    )
+    usual = pl.col("base_unreplied") / pl.col("base_receptions")
+    totals = daily.filter(pl.col("date").is_between(start, end)).join(agents, on=["shop", "date"])
+    totals = totals.filter(
+        (pl.col("unreplied") >= rules.unreplied_min)
+        & (
+            usual.is_null()
+            | (pl.col("base_receptions") == 0)
+            | (pl.col("unreplied") / pl.col("receptions") >= rules.unreplied_ratio * usual)
+        )
+    )
     if totals.is_empty():
         return []
     checks = totals.select("shop", pl.col("date").alias("check"))
@@ -176,7 +205,9 @@ def unreplied_findings(
     for row in totals.join(team, left_on=["shop", "date"], right_on=["shop", "check"]).iter_rows(named=True):
         conversion, aov = row["base_conversion"], row["base_aov"]
         impact = row["unreplied"] * conversion * aov if conversion is not None and aov is not None else None
-        who = "、".join(f"{a['person']} {a['unreplied']}" for a in row["agents"])
+        who = "、".join(f"{a['person']} {a['unreplied']}" for a in row["agents"][:MAX_NAMED])
+        if len(row["agents"]) > MAX_NAMED:
+            who += f" 等 {len(row['agents'])} 人"
         basis = f"；按团队询单转化率 {conversion:.1%} × 客单价 ¥{aov:,.0f} 估计" if impact is not None else ""
         found.append(
             service_finding(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from statistics import NormalDist
 
 import polars as pl
 
@@ -43,7 +44,8 @@ class ServiceRules:
     conversion_drop: float = 0.15  # an agent's 询单转化率 ≤ baseline × 0.85 …
     min_inquiries: int = 30  # … over at least 30 settled 询单 in each window …
     z: float = 2.0  # … and at least 2 standard errors below the baseline
-    unreplied_min: int = 3  # a shop-day with this many 未回复人数 (all agents) is a finding
+    unreplied_min: int = 3  # a shop-day with this many 未回复人数 (all agents) …
+    unreplied_ratio: float = 2.0  # … and at least twice the shop's usual share of them is a finding
     team_drop: float = 0.10  # the team's 询单转化率 ≤ baseline × 0.9 (and z) …
     traffic_band: float = 0.10  # … while 日均访客 stays within ±10 % of the baseline's
 
@@ -61,9 +63,19 @@ def windows(
 ) -> pl.DataFrame:
     """Per ``keys`` and check day (``checks``: ``keys`` + ``check``), the recent (``now_*``) and
     baseline (``base_*``) figures of ``rows`` (day rows with ``date``)."""
-    joined = rows.join(checks, on=list(keys)).with_columns(
-        offset=(pl.col("check") - pl.col("date")).dt.total_days()
+    # Each day row is spread over the check days whose windows hold it (recent + baseline days
+    # after it), then joined: linear in rows. A plain join on the keys paired every day with every
+    # check day of its agent — days², 53 GB for a year of 1,000 agents (docs/benchmarks.md).
+    span = rules.recent_days + rules.baseline_days
+    needed = [*keys, "date", "settled", "avg_response_seconds", "receptions", "inquiries", "inquiry_paid"]
+    needed += ["sales", "sales_buyers"]
+    spread = (
+        rows.select(list(dict.fromkeys(needed)))
+        .with_columns(offset=pl.int_ranges(0, span, dtype=pl.Int64))
+        .explode("offset")
+        .with_columns(check=pl.col("date") + pl.duration(days=pl.col("offset")))
     )
+    joined = spread.join(checks.select(*keys, "check").unique(), on=[*keys, "check"])
     recent = pl.col("offset").is_between(0, rules.recent_days - 1)
     base = pl.col("offset").is_between(rules.recent_days, rules.recent_days + rules.baseline_days - 1)
     joined = joined.with_columns(part=pl.when(recent).then(pl.lit("now")).when(base).then(pl.lit("base")))
@@ -94,6 +106,12 @@ def windows(
         .join(base_frame.rename({c: f"base_{c}" for c in values}), on=[*keys, "check"], how="left")
         .sort(*keys, "check")
     )
+
+
+def family_z(tests: int, chance: float = 0.05) -> float:
+    """The z a drop needs when ``tests`` agents are judged at once: one-sided, ``chance`` of any false
+    alarm for the whole team (Bonferroni). 1 agent: 1.64; 6: 2.39; 800: 3.84."""
+    return NormalDist().inv_cdf(1 - chance / max(tests, 1))
 
 
 def drop_z(base: float, now: float, n: float) -> float:
