@@ -68,3 +68,17 @@ def test_the_z_a_drop_needs_grows_with_the_team() -> None:
     assert family_z(6) == pytest.approx(2.394, abs=1e-3)
     assert family_z(800) == pytest.approx(3.836, abs=1e-3)
     assert family_z(0) == family_z(1)
+
+
+def test_a_misspelt_or_wrong_setting_is_one_line() -> None:
+    from shopops.errors import WorkspaceError
+
+    assert ServiceRules.from_settings({"service": {"z": 3, "unreplied_min": "5"}}).unreplied_min == 5
+    with pytest.raises(
+        WorkspaceError, match=r"^shopops.yaml: service.zz is not a 客服 setting \(use recent_days"
+    ):
+        ServiceRules.from_settings({"service": {"zz": 3}})
+    with pytest.raises(
+        WorkspaceError, match=r"^shopops.yaml: service.z is 'abc', not a number — write e.g. z: 2.0$"
+    ):
+        ServiceRules.from_settings({"service": {"z": "abc"}})

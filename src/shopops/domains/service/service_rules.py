@@ -17,6 +17,7 @@ from statistics import NormalDist
 import polars as pl
 
 from shopops.analysis.anomalies.finding import Finding
+from shopops.errors import WorkspaceError
 
 LABELS = {
     "service_response": "客服响应变慢",
@@ -54,7 +55,19 @@ class ServiceRules:
         section = raw.get("service", {}) if isinstance(raw, dict) else {}
         section = section if isinstance(section, dict) else {}
         kinds = {f.name: f.type for f in fields(cls)}
-        known = {k: int(v) if kinds[k] == "int" else float(v) for k, v in section.items() if k in kinds}
+        unknown = sorted(str(k) for k in section if k not in kinds)
+        if unknown:  # a misspelt threshold would otherwise be ignored without a word
+            raise WorkspaceError(
+                f"shopops.yaml: service.{unknown[0]} is not a 客服 setting (use {', '.join(kinds)})"
+            )
+        known: dict[str, int | float] = {}
+        for key, value in section.items():
+            try:
+                known[key] = int(value) if kinds[key] == "int" else float(value)
+            except (TypeError, ValueError):
+                raise WorkspaceError(
+                    f"shopops.yaml: service.{key} is {value!r}, not a number — write e.g. {key}: {getattr(cls, key)}"
+                ) from None
         return cls(**known)  # type: ignore[arg-type]
 
 
