@@ -161,7 +161,7 @@ GALLERY: list[Case] = [
     Case(
         "unknown-headers-nothing-close",
         "unrelated_headers.csv",
-        f"unrelated_headers.csv: headers (编号, 名字, 颜色) match no known export type — {ALIAS_HINT}",
+        f"unrelated_headers.csv: headers (编号, 名字, 口味) match no known export type — {ALIAS_HINT}",
         ("--shop", SHOP),
     ),
     Case(

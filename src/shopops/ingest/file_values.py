@@ -54,7 +54,8 @@ def file_extras(spec: SourceSpec, name: str, mapping: Mapping[str, int]) -> list
     extras = ["'" + value.replace("'", "''") + f"' AS {column}" for column, value in values]
     period = spec.period_column
     if period is not None and period.name not in mapping:
-        start, end = file_name_period(name) or (None, None)
+        today = dt.date.today()
+        start, end = file_name_period(name) or ((today, today) if spec.period_default_today else (None, None))
         extras += [f"DATE '{start}' AS {period.name}_start", f"DATE '{end}' AS {period.name}_end"]
     return extras
 
@@ -82,7 +83,12 @@ def _date(year: str, month: str, day: str) -> dt.date | None:
 def check_period(raw: RawExport, spec: SourceSpec, mapping: Mapping[str, int]) -> None:
     """Refuse a file that has neither the period column nor a period in its name."""
     period = spec.period_column
-    if period is None or period.name in mapping or file_name_period(raw.path.name):
+    if (
+        period is None
+        or period.name in mapping
+        or file_name_period(raw.path.name)
+        or spec.period_default_today
+    ):
         return
     raise MissingColumnError(
         raw.path,

@@ -390,8 +390,8 @@ class Importer:
         insert_columns = ", ".join(c for c in target_columns if c in staged_columns)
         distinct = f"count(DISTINCT ({', '.join(spec.unique_by)}))" if spec.unique_by else "count(*)"
         stats = con.execute(
-            f"SELECT count(*), {distinct}, min(CAST({spec.date_column} AS DATE)),"
-            f" max(CAST({spec.last_date_column} AS DATE)), string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {STAGED}"
+            f"SELECT count(*), {distinct}, {', '.join(spec.date_range_sql)},"
+            f" string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {STAGED}"
         ).fetchone()
         assert stats is not None
         staged_rows, unique_rows, date_min, date_max, shops = stats

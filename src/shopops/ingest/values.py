@@ -28,7 +28,17 @@ NULL_TOKENS = (
     "n/a",
     "#N/A",
     "nan",
+    "任意时间",  # 旺店通's "no date" in a date column
 )
+# Some writers leak the OOXML escape of a character into the text (聚水潭: 款式编码 T恤_x002B_短裤).
+_OOXML_ESCAPES = {
+    "_x002B_": "+",
+    "_x0026_": "&",
+    "_x002F_": "/",
+    "_x0020_": " ",
+    "_x0028_": "(",
+    "_x0029_": ")",
+}
 EARLIEST_DATE = "2000-01-01"
 
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d"]
@@ -46,6 +56,13 @@ _DURATION_TEXT = "([0-9.]+天)?([0-9.]+(小时|时))?([0-9.]+分钟?)?([0-9.]+�
 _DAY_TEXT = "[0-9]{4}[-/.年]?[0-9]{1,2}[-/.月]?[0-9]{1,2}日?"
 _PERIOD_TEXT = f"\\s*({_DAY_TEXT})\\s*(?:至|~|～|到|—|－|-)+\\s*({_DAY_TEXT})\\s*"
 
+
+def _unescape_sql(cell: str) -> str:
+    for escape, char in _OOXML_ESCAPES.items():
+        cell = f"replace({cell}, '{escape}', '{char}')"
+    return cell
+
+
 # so_clean pays for trim's character set only when a cell starts or ends with white space (3× faster),
 # and evaluates that test once: DuckDB expands macros as text, so nulltoken(trim(x)) would trim twice.
 _SPACE = "[\\s\u00a0\u3000]"  # two anchored tests are faster than one alternation
@@ -56,6 +73,8 @@ CREATE OR REPLACE TEMP MACRO so_clean(x) AS
     CASE WHEN x IN ({_sql_list(NULL_TOKENS)[1:-1]}) THEN NULL
          WHEN regexp_matches(x, '^{_SPACE}') OR regexp_matches(x, '{_SPACE}$') THEN so_nulltoken(trim(x, ' \t\r\n\u00a0\u3000'))
          ELSE x END;
+CREATE OR REPLACE TEMP MACRO so_unescape(c) AS
+    CASE WHEN contains(c, '_x00') THEN {_unescape_sql("c")} ELSE c END;
 CREATE OR REPLACE TEMP MACRO so_numtext(c) AS regexp_replace(c, '[,，¥￥元\\s]|^\\+', '', 'g');
 CREATE OR REPLACE TEMP MACRO so_decimal(n) AS
     CASE WHEN n LIKE '%万' THEN TRY_CAST(rtrim(n, '万') AS DECIMAL(28, 6)) * 10000
@@ -193,16 +212,16 @@ def _cast(kind: str) -> FastSql:
 _PROVINCE_SUFFIX = "省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区"
 
 VALUE_TYPES: dict[str, ValueType] = {
-    "text": ValueType("text", lambda c, n: c, "", ""),
+    "text": ValueType("text", lambda c, n: f"so_unescape({c})", "", ""),
     "id": ValueType(
         "id",
-        lambda c, n: f"so_id({c})",
+        lambda c, n: f"so_unescape(so_id({c}))",
         "is an ID that Excel turned into scientific notation, so its digits are lost",
         "export the file again and import it without opening and saving it in Excel",
         # 千牛 writes order IDs as ="2200…" so that Excel keeps every digit.
         fast=lambda raw: (
             f"CASE WHEN prefix({raw}, '=\"') AND suffix({raw}, '\"') THEN {raw}[3:-2]"
-            f" WHEN regexp_full_match({raw}, '[0-9][0-9A-Za-z_-]*') THEN {raw} END"
+            f" WHEN regexp_full_match({raw}, '[0-9][0-9A-Za-z_-]*') AND NOT contains({raw}, '_x00') THEN {raw} END"
         ),
         flag_override=_scientific,
     ),

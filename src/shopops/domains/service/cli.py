@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
+from shopops.cli.fitted_tables import Column, omitted_line, print_tables
 from shopops.domains.service.agents import AGENT_COLUMNS, CONVERSION_LABELS, agent_table
 from shopops.domains.service.cli_coach import print_card
-from shopops.domains.service.cli_format import Column, omitted_line, print_tables
 from shopops.domains.service.coaching import coach
 from shopops.domains.service.daily import registered_shops, service_span
 from shopops.domains.service.records import UNSTATED, load_records

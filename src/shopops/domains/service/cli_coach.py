@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shopops.domains.service.cli_format import DASH
+from shopops.cli.fitted_tables import DASH
 from shopops.domains.service.coaching import Change, CoachCard, Figure, Unit
 
 NEAR = 0.05  # a shortfall under 5 % is said to be close to the team

@@ -72,10 +72,20 @@ class SourceSpec:
     # Cell texts that mean "not settled yet" (赤兔's 延迟统计): read as unknown, and the row's
     # ``pending`` column says so, so that a later export replaces it.
     pending_tokens: tuple[str, ...] = ()
+    # A snapshot (stock) with neither a date column nor a date in its name is of the day it is
+    # imported: ERPs export "now" without saying when (research §2.1, 当天快照).
+    period_default_today: bool = False
     # A blank import template of ours (`shopops template NAME`): {name, note, examples: [[cells]]}.
     template: dict[str, Any] = field(default_factory=dict)
     # Values taken from the file's name: column → {regex: value}; the value may use \1 for a group.
     from_file_name: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def date_range_sql(self) -> tuple[str, str]:
+        """SQL for the first and last day a file's rows cover (NULL for a list with no dates: a BOM)."""
+        if not self.date_column:
+            return "NULL", "NULL"
+        return f"min(CAST({self.date_column} AS DATE))", f"max(CAST({self.last_date_column} AS DATE))"
 
     @property
     def last_date_column(self) -> str:
@@ -133,13 +143,15 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
     names |= {f"{name}_{end}" for name in periods for end in ("start", "end")}
     if len(periods) > 1:
         problems.append(f"more than one period column: {', '.join(periods)}")
+    if data.get("period_default") not in (None, "import_day"):
+        problems.append(f"period_default: {data.get('period_default')!r} is not import_day")
     for column, values in data.get("from_file_name", {}).items():
         for pattern in values:
             try:
                 re.compile(str(pattern))
             except re.error as error:
                 problems.append(f"from_file_name {column}: {pattern!r} is not a regular expression ({error})")
-    for key_column in [*data["replace_by"], *data.get("unique_by", []), data["date_column"]]:
+    for key_column in [*data["replace_by"], *data.get("unique_by", []), data["date_column"] or "shop"]:
         if key_column not in names:
             problems.append(f"key column {key_column!r} is not a column")
     problems.extend(
@@ -158,7 +170,7 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
         description=data.get("description", ""),
         platforms=tuple(data.get("platforms", PLATFORMS)),
         table=data["table"],
-        date_column=data["date_column"],
+        date_column=data["date_column"] or "",
         replace_by=tuple(data["replace_by"]),
         unique_by=tuple(data.get("unique_by", ())),
         columns=tuple(columns),
@@ -170,6 +182,7 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
         report_blanks=tuple(data.get("report_blanks", ())),
         pending_tokens=tuple(str(token) for token in data.get("pending_tokens", ())),
         template=dict(data.get("template", {})),
+        period_default_today=data.get("period_default") == "import_day",
         from_file_name={
             column: {str(pattern): str(value) for pattern, value in values.items()}
             for column, values in data.get("from_file_name", {}).items()

@@ -1,5 +1,5 @@
-"""How the `shopops service` tables read in a terminal: Chinese headers, "—" for unknown, 12.34 %,
-money with thousands separators, and a table that fits the terminal.
+"""How a domain's tables read in a terminal (`shopops service …`, `shopops stock …`): Chinese headers,
+"—" for unknown, 12.34 %, money with thousands separators, and a table that fits the terminal.
 
 When all columns do not fit the terminal's width, the tables are split per shop (the shop in the
 title instead of a column) and the least useful columns are left out, lowest priority first (a

@@ -1,0 +1,125 @@
+"""`shopops stock …`: the stock status of a day, per SKU or per style.
+
+``--date`` defaults to the latest day with a stock snapshot (not after the workspace's latest complete
+day). Tables fit the terminal (low-value columns are left out and named); ``--format csv|json`` give
+every column with English names, the notes (口径, which ERP's snapshot) on stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
+from shopops.cli.fitted_tables import Column, omitted_line, print_tables
+from shopops.domains.stock.status import STATUS_COLUMNS, StockRules, stock_status
+from shopops.errors import UserError
+from shopops.reports.export import to_csv, to_json
+
+HOW = (
+    "先导入 ERP 的库存导出（聚水潭 商品库存、旺店通 库存、eFAST 库存、京东自营 库存），"
+    "例如 `shopops import 聚水潭_商品库存_20261130.xlsx --shop 店铺名`（`shopops sources` 列出全部）"
+)
+STATUS_TABLE = (
+    Column("sku", "商品编码", "text", 0),
+    Column("shop", "店铺", "text", 6),
+    Column("style", "款式", "text", 9),
+    Column("category", "分类", "text", 8),
+    Column("season", "季节", "text", 12),
+    Column("on_hand", "实际\n库存", "count", 10),
+    Column("available", "可用", "count", 2),
+    Column("in_transit", "在途", "count", 11),
+    Column("sales_7d", "近7天\n销量", "count", 7),
+    Column("sales_30d", "近30天\n销量", "count", 3),
+    Column("days_of_cover", "可售\n天数", "seconds", 1),
+    Column("status", "状态", "text", 0),
+    Column("age_days", "库龄\n(天)", "count", 5),
+    Column("stock_value", "库存金额", "money", 4),
+)
+
+
+@click.group("stock")
+def stock_group() -> None:
+    """商品与库存: stock status from ERP snapshots (聚水潭/旺店通/eFAST/京东自营) and the sales we hold."""
+
+
+@stock_group.command("status")
+@click.option("--date", "day", callback=parse_day, help="The day (default: the latest stock snapshot).")
+@click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
+@click.option("--by", type=click.Choice(["sku", "style"]), default="sku", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.pass_context
+@user_errors
+def status_command(
+    ctx: click.Context,
+    day: dt.date | None,
+    shops: tuple[str, ...],
+    by: str,
+    output_format: str,
+    output: Path | None,
+) -> None:
+    """One row per SKU (or style): 实际库存, 可用, 在途, 近7/30天销量, 可售天数, 状态, 库龄, 库存金额.
+
+    状态 is one of 零动销, 滞销, 低周转, 正常, 高周转 (thresholds: `stock:` in shopops.yaml); 组合商品 sales
+    count for their components (组合商品 BOM); the notes say which ERP's snapshot each shop used.
+    """
+    workspace = open_workspace(ctx)
+    known = {name for name, _, _ in workspace.shops()}
+    for shop in shops:
+        if shop not in known:
+            raise UserError(f"no shop named {shop!r} — `shopops shop list` shows the shops")
+    con = workspace.connection
+    if day is None:
+        latest = con.execute("SELECT max(period_start) FROM stock_snapshot").fetchone()
+        day = latest[0] if latest else None
+    if day is None:
+        _no_data(output_format, f"没有库存快照：{HOW}")
+        return
+    rules = StockRules.from_settings(workspace.settings.raw)
+    status = stock_status(con, day, list(shops) or None, by="style" if by == "style" else "sku", rules=rules)
+    if status.frame.is_empty():
+        _no_data(output_format, status.notes[0] if status.notes else f"{day} 没有库存快照：{HOW}")
+        return
+    frame = status.frame.drop("erp", "snapshot_date")
+    if output_format in ("csv", "json"):
+        text = to_csv(frame) if output_format == "csv" else to_json(frame) + "\n"
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
+        for note in status.notes:
+            err.print(escape(note))
+        return
+    console = out if output is None else Console(file=output.open("w", encoding="utf-8"), width=out.width)
+    title = f"库存状态 {day}" + (" · 按款式" if by == "style" else "")
+    columns = (
+        STATUS_TABLE
+        if by == "sku"
+        else tuple(
+            Column("sku", "SKU数", "count", 5) if c.key == "sku" else c
+            for c in (STATUS_TABLE[2], *STATUS_TABLE[:2], *STATUS_TABLE[3:])
+        )
+    )
+    left_out = print_tables(console, frame, columns, title)
+    counts = frame["status"].value_counts()
+    summary = "、".join(
+        f"{name} {dict(counts.iter_rows()).get(name, 0)}"
+        for name in ("零动销", "滞销", "低周转", "正常", "高周转")
+    )
+    for line in [f"状态分布：{summary}", *status.notes, omitted_line(left_out)]:
+        if line:
+            console.print(escape(line))
+
+
+def _no_data(output_format: str, line: str) -> None:
+    if output_format == "json":
+        click.echo("[]")
+    elif output_format == "csv":
+        click.echo(",".join(STATUS_COLUMNS))
+    (err if output_format != "table" else out).print(escape(line))
