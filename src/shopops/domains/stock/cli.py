@@ -8,15 +8,17 @@ every column with English names, the notes (口径, which ERP's snapshot) on std
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
+import polars as pl
 from rich.console import Console
 from rich.markup import escape
 
 from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
 from shopops.cli.fitted_tables import Column, omitted_line, print_tables
-from shopops.domains.stock.status import STATUS_COLUMNS, StockRules, stock_status
+from shopops.domains.stock.status import CLASSES, STATUS_COLUMNS, StockRules, stock_status
 from shopops.errors import UserError
 from shopops.reports.export import to_csv, to_json
 
@@ -39,6 +41,14 @@ STATUS_TABLE = (
     Column("status", "状态", "text", 0),
     Column("age_days", "库龄\n(天)", "count", 5),
     Column("stock_value", "库存金额", "money", 4),
+)
+
+# Per style: the style names the row, the SKU column counts its SKUs.
+BY_STYLE_TABLE = (
+    Column("style", "款式", "text", 0),
+    STATUS_TABLE[1],
+    Column("sku", "SKU数", "text", 13),
+    *STATUS_TABLE[3:],
 )
 
 
@@ -96,23 +106,23 @@ def status_command(
         for note in status.notes:
             err.print(escape(note))
         return
-    console = out if output is None else Console(file=output.open("w", encoding="utf-8"), width=out.width)
     title = f"库存状态 {day}" + (" · 按款式" if by == "style" else "")
-    columns = (
-        STATUS_TABLE
-        if by == "sku"
-        else tuple(
-            Column("sku", "SKU数", "count", 5) if c.key == "sku" else c
-            for c in (STATUS_TABLE[2], *STATUS_TABLE[:2], *STATUS_TABLE[3:])
-        )
-    )
+    columns = STATUS_TABLE if by == "sku" else BY_STYLE_TABLE
+    if output is None:
+        _print(out, frame, columns, title, status.notes)
+        return
+    with output.open("w", encoding="utf-8") as handle:
+        _print(Console(file=handle, width=out.width, highlight=False), frame, columns, title, status.notes)
+    err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
+
+
+def _print(
+    console: Console, frame: pl.DataFrame, columns: Sequence[Column], title: str, notes: list[str]
+) -> None:
     left_out = print_tables(console, frame, columns, title)
-    counts = frame["status"].value_counts()
-    summary = "、".join(
-        f"{name} {dict(counts.iter_rows()).get(name, 0)}"
-        for name in ("零动销", "滞销", "低周转", "正常", "高周转")
-    )
-    for line in [f"状态分布：{summary}", *status.notes, omitted_line(left_out)]:
+    counts = dict(frame["status"].value_counts().iter_rows())
+    summary = "、".join(f"{name} {counts.get(name, 0)}" for name in CLASSES)
+    for line in [f"状态分布：{summary}", *notes, omitted_line(left_out)]:
         if line:
             console.print(escape(line))
 

@@ -40,8 +40,16 @@ class SourceRegistry:
             ) from None
 
     def header_score(self, cells: Sequence[str]) -> float:
-        """How many cells of a row are known column names (used to find the header row)."""
-        return float(sum(1 for cell in cells if cell and normalize_header(cell) in self._known))
+        """How many cells of a row are known column names (used to find the header row). A bare number
+        never counts: 赤兔 分时接待 names its hour columns 0 … 23, and a data row full of small counts
+        would otherwise outscore the real header."""
+        return float(
+            sum(
+                1
+                for cell in cells
+                if cell and not cell.strip().isdigit() and normalize_header(cell) in self._known
+            )
+        )
 
     def match(self, spec: SourceSpec, header: Sequence[str], context: str) -> Detection:
         normalized = [normalize_header(cell) for cell in header]
