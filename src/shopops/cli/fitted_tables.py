@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+import click
 import polars as pl
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
+from rich.markup import escape
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
+
+from shopops.cli.context import err, out
 
 Kind = Literal["text", "count", "ratio", "money", "seconds", "flag", "date"]
 DASH = "—"
@@ -134,3 +138,12 @@ def _table(
 
 def _width(console: Console, table: Table) -> int:
     return Measurement.get(console, console.options.update_width(10_000), table).maximum
+
+
+def print_no_data(output_format: str, columns: Sequence[str], line: str) -> None:
+    """One line saying what to import; JSON/CSV keep standard output parseable (an empty list / header)."""
+    if output_format == "json":
+        click.echo("[]")
+    elif output_format == "csv":
+        click.echo(",".join(columns))
+    (err if output_format != "table" else out).print(escape(line))

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
-from shopops.cli.fitted_tables import Column, omitted_line, print_tables
+from shopops.cli.fitted_tables import Column, omitted_line, print_no_data, print_tables
 from shopops.domains.service.agents import AGENT_COLUMNS, CONVERSION_LABELS, agent_table
 from shopops.domains.service.cli_coach import print_card
 from shopops.domains.service.coaching import coach
@@ -134,7 +134,7 @@ def agents_command(
     selected = _shops(workspace, shops)
     window = _window(workspace, start, end, selected, days=7)
     if window is None:
-        _no_data(output_format, AGENT_COLUMNS, NO_DATA)
+        print_no_data(output_format, AGENT_COLUMNS, NO_DATA)
         return
     first, last = window
     table = agent_table(
@@ -147,7 +147,7 @@ def agents_command(
         conversion="ordered" if conversion == "ordered" else "paid",
     )
     if table.frame.is_empty():
-        _no_data(output_format, AGENT_COLUMNS, f"{first} ~ {last} {_scope(selected, group)}{NO_DATA}")
+        print_no_data(output_format, AGENT_COLUMNS, f"{first} ~ {last} {_scope(selected, group)}{NO_DATA}")
         return
     title = f"客服 {first} ~ {last}" + (f" · {group}" if group else "")
     _emit(table.frame, output_format, output, AGENT_TABLE, title, table.notes)
@@ -182,14 +182,14 @@ def team_command(
     grain: Grain = "week" if by == "week" else "day"
     window = _window(workspace, start, end, selected, days=14 if grain == "day" else 0)
     if window is None:
-        _no_data(output_format, TEAM_COLUMNS, NO_DATA)
+        print_no_data(output_format, TEAM_COLUMNS, NO_DATA)
         return
     first, last = window
     if start is None and grain == "week":
         first = last - dt.timedelta(days=last.weekday() + 7 * 7)
     frame = team_trend(workspace.connection, first, last, selected, by=grain, group=group)
     if frame.is_empty():
-        _no_data(
+        print_no_data(
             output_format,
             TEAM_COLUMNS,
             f"{first} ~ {last} {_scope(selected, group)}没有按日的客服数据：{HOW}",
@@ -283,15 +283,6 @@ def _scope(shops: Sequence[str] | None, group: str | None) -> str:
     parts = ["、".join(shops)] if shops else []
     parts += [group] if group else []
     return f"（{' '.join(parts)}）" if parts else ""
-
-
-def _no_data(output_format: str, columns: Sequence[str], line: str) -> None:
-    """One line saying what to import; JSON/CSV keep standard output parseable (an empty list / header)."""
-    if output_format == "json":
-        click.echo("[]")
-    elif output_format == "csv":
-        click.echo(",".join(columns))
-    (err if output_format != "table" else out).print(escape(line))
 
 
 def _attribution_notes(

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
-from shopops.cli.fitted_tables import Column, omitted_line, print_tables
+from shopops.cli.fitted_tables import Column, omitted_line, print_no_data, print_tables
 from shopops.domains.stock.status import CLASSES, STATUS_COLUMNS, StockRules, stock_status
 from shopops.errors import UserError
 from shopops.reports.export import to_csv, to_json
@@ -88,12 +88,14 @@ def status_command(
         latest = con.execute("SELECT max(period_start) FROM stock_snapshot").fetchone()
         day = latest[0] if latest else None
     if day is None:
-        _no_data(output_format, f"没有库存快照：{HOW}")
+        print_no_data(output_format, STATUS_COLUMNS, f"没有库存快照：{HOW}")
         return
     rules = StockRules.from_settings(workspace.settings.raw)
     status = stock_status(con, day, list(shops) or None, by="style" if by == "style" else "sku", rules=rules)
     if status.frame.is_empty():
-        _no_data(output_format, status.notes[0] if status.notes else f"{day} 没有库存快照：{HOW}")
+        print_no_data(
+            output_format, STATUS_COLUMNS, status.notes[0] if status.notes else f"{day} 没有库存快照：{HOW}"
+        )
         return
     frame = status.frame.drop("erp", "snapshot_date")
     if output_format in ("csv", "json"):
@@ -125,11 +127,3 @@ def _print(
     for line in [f"状态分布：{summary}", *notes, omitted_line(left_out)]:
         if line:
             console.print(escape(line))
-
-
-def _no_data(output_format: str, line: str) -> None:
-    if output_format == "json":
-        click.echo("[]")
-    elif output_format == "csv":
-        click.echo(",".join(STATUS_COLUMNS))
-    (err if output_format != "table" else out).print(escape(line))
