@@ -26,6 +26,7 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
+from shopops.domains.stock.relations import PRODUCTS, SOLD
 from shopops.errors import WorkspaceError
 
 CLASSES = ("零动销", "滞销", "低周转", "正常", "高周转")
@@ -114,7 +115,8 @@ def stock_status(
     con.executemany(
         "INSERT INTO _so_stock_choice VALUES (?, ?, ?)", [(s, e, d) for s, (e, d, _) in snapshots.items()]
     )
-    frame: pl.DataFrame = con.sql(_STATUS_SQL, params={"day": day}).pl()
+    params = {"day": day, "sold_start": day - dt.timedelta(days=29), "sold_end": day}
+    frame: pl.DataFrame = con.sql(_STATUS_SQL, params=params).pl()
     con.execute("DROP TABLE IF EXISTS _so_stock_choice")
     if by == "style":
         frame = _by_style(frame)
@@ -160,7 +162,7 @@ def _chosen_snapshots(
     return chosen
 
 
-_STATUS_SQL = """
+_STATUS_SQL = f"""
 WITH stock AS (
     SELECT s.shop, s.sku, any_value(s.style) AS style, any_value(s.name) AS name,
            any_value(s.category) AS category, c.erp, c.day AS snapshot_date,
@@ -170,12 +172,8 @@ WITH stock AS (
            min(s.created_at) AS erp_created
     FROM stock_snapshot s JOIN _so_stock_choice c ON c.shop = s.shop AND c.erp = s.erp AND c.day = s.period_start
     GROUP BY s.shop, s.sku, c.erp, c.day
-), sold AS (  -- paid lines, a combo exploded into its components
-    SELECT l.shop, coalesce(b.sku, l.sku_code) AS sku, CAST(l.paid_at AS DATE) AS day,
-           l.quantity * coalesce(b.quantity, 1) AS units
-    FROM order_lines l LEFT JOIN product_bom b ON b.shop = l.shop AND b.combo_sku = l.sku_code
-    WHERE l.paid_at IS NOT NULL AND CAST(l.paid_at AS DATE) BETWEEN $day - INTERVAL 29 DAY AND $day
-      AND l.shop IN (SELECT shop FROM _so_stock_choice)
+), sold AS (  -- paid lines by payment day, a combo exploded into its components (relations.SOLD)
+    SELECT * FROM ({SOLD}) WHERE shop IN (SELECT shop FROM _so_stock_choice)
 ), sales AS (
     SELECT shop, sku, CAST(sum(units) FILTER (WHERE day > $day - INTERVAL 7 DAY) AS BIGINT) AS sales_7d,
            CAST(sum(units) AS BIGINT) AS sales_30d
@@ -186,9 +184,7 @@ WITH stock AS (
     FROM stock_snapshot s WHERE s.period_start <= $day AND s.shop IN (SELECT shop FROM _so_stock_choice)
     GROUP BY s.shop, s.sku
 ), master AS (
-    SELECT shop, sku, any_value(style) AS style, any_value(name) AS name, any_value(category) AS category,
-           any_value(season) AS season, min(created_at) AS created_at, any_value(cost_price) AS cost_price
-    FROM product_master GROUP BY ALL
+    {PRODUCTS}
 ), costs AS (
     SELECT shop, sku_code AS sku, arg_max(unit_cost, valid_from) AS unit_cost
     FROM sku_costs WHERE valid_from <= $day GROUP BY ALL
