@@ -1,7 +1,7 @@
 """Dashboard latency: page and API p50/p95 for N concurrent users on the demo workspace while
 imports run.
 
-Builds the demo workspace (``run_demo``, default 400 days, two shops), adds a user, starts
+Builds the demo workspace (``run_demo``, default 400 days, five shops), adds a user, starts
 ``shopops serve`` in a subprocess on a free 127.0.0.1 port, then:
 
 * ``--users`` threads (default 20) each log in and walk the pages and API routes ``--rounds``

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+
+# pytest-xdist workers start with COLUMNS=80, and rich fixes a console's width when it is built (at
+# import): without this, a test's COLUMNS would be ignored on a worker. Tests set it when they care.
+os.environ.pop("COLUMNS", None)
 
 from shopops.cli.main import cli
 from shopops.demo.run import configure, generate

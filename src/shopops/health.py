@@ -46,7 +46,8 @@ BACKUP_DAYS = 7  # the newest backup is old after this many days
 HOLIDAY_DAYS = 60  # the coming days that must have holiday data
 GIB = 1024**3
 LOG_TAIL = 256 * 1024  # bytes of push.log read from its end
-NOT_DAILY = ("sku_cost", "targets")  # imports that are no daily export (as in Workspace.data_dates)
+# Imports that are no daily export (as in Workspace.data_dates): cost sheets, product lists, targets.
+NOT_DAILY = ("sku_cost", "product_master", "targets")
 _PUSH_LINE = re.compile(
     r"^(?P<stamp>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (?P<name>.+) \((?P<kind>\w+)\)"
     r" attempt \d+/\d+: (?P<outcome>ok|failed(?:, retry in \S+)?) — (?P<detail>.*)$"

@@ -332,7 +332,7 @@ class Workspace:
     def _import_dates(self) -> tuple[dt.date | None, dt.date | None]:
         row = self.connection.execute(
             "SELECT min(date_min), max(date_max) FROM imports"
-            " WHERE source_key NOT IN ('sku_cost', 'targets') AND NOT list_contains(?, target_table)",
+            " WHERE source_key NOT IN ('sku_cost', 'product_master', 'targets') AND NOT list_contains(?, target_table)",
             [undated_tables()],
         ).fetchone()
         return (row[0], row[1]) if row else (None, None)

@@ -244,4 +244,17 @@ ACCEPTED: list[Accepted] = [
             ),
         ),
     ),
+    # A 商品资料 without 创建时间 is a list with no days (and a SKU without 成本价 is kept without a cost).
+    Accepted(
+        "product-list-without-dates",
+        "聚水潭_商品资料_无创建时间.csv",
+        "聚水潭_商品资料_无创建时间.csv — 商品资料 (product_master): 2 rows, shop 某某旗舰店",
+        (
+            (
+                "SELECT sku, cost_price FROM product_master ORDER BY sku",
+                [("A1-白-L", None), ("A1-白-M", "30.00")],
+            ),
+        ),
+        ("--shop", "某某旗舰店"),
+    ),
 ]

@@ -366,6 +366,48 @@ GALLERY: list[Case] = [
         " 2026-11-01至2026-11-07",
         ("--shop", SHOP),
     ),
+    # 聚水潭 销售: two exports of the same day pasted into one file would count that day twice.
+    Case(
+        "erp-sales-same-day-twice",
+        "聚水潭_销售多维度_付款时间_两次导出.csv",
+        "聚水潭_销售多维度_付款时间_两次导出.csv: rows 2 and 4 are two different rows for the same 店铺 某某旗舰店,"
+        " 日期 2024-11-01, 商品编码 T1-白-M, but a 聚水潭 · 销售（多维度） export has one row per 店铺、日期、商品编码"
+        " — remove the extra rows, or check that the file is the export you meant",
+    ),
+    # 旺店通-style 任意时间 is no date; a 销售明细 row is dated by it.
+    Case(
+        "erp-sales-detail-anytime",
+        "聚水潭_销售明细_任意时间.csv",
+        '聚水潭_销售明细_任意时间.csv, row 3, column "付款日期": value "任意时间" is empty, but every row needs it'
+        " (it identifies the row) — fill it in or remove the row",
+    ),
+    # eFAST 进销存 without 商品编码 (期末 ≠ 期初 + 入 − 出 is not an error; this is).
+    Case(
+        "efast-movement-without-style",
+        "eFAST_商品进销存_2024-11-01至2024-11-30_无商品编码.csv",
+        "eFAST_商品进销存_2024-11-01至2024-11-30_无商品编码.csv: headers (仓库, 商品名称, 颜色, 尺码, 商品条形码,"
+        " 期初库存 …) match no known export type; closest: efast_movement (lacks 商品编码); jst_stock (lacks"
+        f" 商品编码) — {ALIAS_HINT}",
+        ("--shop", SHOP),
+    ),
+    # A stock snapshot names each SKU × 仓库 once; the ERP constant (聚水潭) is no part of the message.
+    Case(
+        "stock-sku-twice",
+        "聚水潭_商品库存_20241129_同款两行.csv",
+        "聚水潭_商品库存_20241129_同款两行.csv: rows 2 and 3 are two different rows for the same 统计日期"
+        " 2024-11-29, 商品编码 A1-M, but a 聚水潭 · 商品库存 export has one row per 店铺、统计日期、仓库、商品编码"
+        " — remove the extra rows, or check that the file is the export you meant",
+        ("--shop", SHOP),
+    ),
+    # A stock row without its 商品编码 cannot be stored under a SKU: the file is refused, not cut.
+    Case(
+        "stock-sku-blank",
+        "聚水潭_商品库存_20241128_缺商品编码.csv",
+        '聚水潭_商品库存_20241128_缺商品编码.csv, row 3, column "商品编码": is empty or a placeholder, but every'
+        " row of a 聚水潭 · 商品库存 export needs 商品编码 — fill in the 商品编码 or remove the row, then import the"
+        " file again",
+        ("--shop", SHOP),
+    ),
 ]
 
 

@@ -17,7 +17,7 @@ def table_counts(demo: DemoWorkspace) -> dict[str, int]:
             "refunds",
             "ad_plan_day",
             "affiliate_day",
-            "sku_costs",
+            "product_master",
         ]
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
 

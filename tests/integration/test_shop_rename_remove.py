@@ -129,6 +129,12 @@ def test_rename_refuses_names_that_cannot_be(root: Path) -> None:
 def test_remove_asks_backs_up_and_deletes_every_row(root: Path) -> None:
     before = naming(root, SHOP_B)
     others = naming(root, SHOP_A)
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        row = con.execute(
+            "SELECT count(*) FROM imports WHERE list_contains(string_split(shops, ','), ?) AND shops LIKE '%,%'",
+            [SHOP_B],
+        ).fetchone()
+    shared = row[0] if row else 0
 
     args = ["-w", str(root), "shop", "remove", SHOP_B]
     declined = CliRunner().invoke(cli, args, input="n\n")
@@ -141,10 +147,13 @@ def test_remove_asks_backs_up_and_deletes_every_row(root: Path) -> None:
     [backup] = (root / "backups").glob("before-remove-*.zip")
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"✓ 已先备份 → {backup}（")
+    # An import of both shops (the demo's 商品资料) keeps its other shop: its list is edited, not deleted.
     deleted = {"shops": 1} | {table: n for table, n in before.items() if table not in ("shops", "users")}
+    deleted["imports"] -= shared
     per_table = "，".join(f"{table} {n:,} 行" for table, n in deleted.items())
     assert lines[1] == f"✓ 已删除店铺 {SHOP_B}：共 {sum(deleted.values()):,} 行（{per_table}）"
-    assert lines[2] == f"  店铺列表中去掉了 {SHOP_B}：users {before['users']} 行"  # alice keeps 云朵旗舰店
+    edited = f"imports {shared} 行，users {before['users']} 行" if shared else f"users {before['users']} 行"
+    assert lines[2] == f"  店铺列表中去掉了 {SHOP_B}：{edited}"  # alice keeps 云朵旗舰店
     assert (
         result.stderr == f"note: shopops.yaml still names {SHOP_B} — edit it there if it should change too\n"
     )

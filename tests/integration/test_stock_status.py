@@ -167,14 +167,38 @@ def test_the_five_classes_hold_their_upper_ends(cover: int | None, expected: str
     sales = 0 if cover is None else 30
     values = {
         "shop": "店", "sku": "A", "style": "A", "name": "", "category": "", "season": "", "on_hand": 100,
-        "available": cover or 0, "in_transit": 0, "sales_7d": 0, "sales_30d": sales, "age_days": 1,
-        "age_basis": "", "stock_value": None, "erp": "", "snapshot_date": DAY,
+        "available": cover or 0, "in_transit": 0, "sales_7d": 0, "sales_30d": sales, "age_days": 400,
+        "age_basis": "创建时间", "stock_value": None, "erp": "", "snapshot_date": DAY,
     }  # fmt: skip
     frame = pl.DataFrame({key: [value] for key, value in values.items()})
     row = _classify(frame, StockRules()).row(0, named=True)
     assert row["status"] == expected
     if cover is not None:
         assert row["days_of_cover"] == pytest.approx(cover)  # sales_30d 30: one a day
+
+
+@pytest.mark.parametrize(
+    ("age_days", "basis", "days", "cover"),
+    [
+        (4, "首次有库存", 5, 25.0),  # on sale 5 days (库龄 4 + the day itself): 10 sold → 2 a day
+        (4, "创建时间", 5, 25.0),
+        (0, "首次有库存", 1, 5.0),  # stock arrived today
+        (29, "创建时间", 30, 150.0),  # a full window: the usual 30
+        (4, "≥ 快照起点", 30, 150.0),  # no evidence of a start: the whole window
+    ],
+)
+def test_a_young_sku_sells_over_its_days_on_sale(age_days: int, basis: str, days: int, cover: float) -> None:
+    import polars as pl
+
+    from shopops.domains.stock.status import _classify
+
+    values = {
+        "shop": "店", "sku": "A", "style": "A", "name": "", "category": "", "season": "", "on_hand": 50,
+        "available": 50, "in_transit": 0, "sales_7d": 10, "sales_30d": 10, "age_days": age_days,
+        "age_basis": basis, "stock_value": None, "erp": "", "snapshot_date": DAY,
+    }  # fmt: skip
+    row = _classify(pl.DataFrame({k: [v] for k, v in values.items()}), StockRules()).row(0, named=True)
+    assert (row["sales_days"], row["days_of_cover"]) == (days, cover)
 
 
 def test_a_snapshot_re_export_replaces_its_day_whole(workspace: Path, tmp_path: Path) -> None:

@@ -41,15 +41,16 @@ def fake_entry_points(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[metadata
 def test_the_built_in_domains_are_found_through_their_entry_points() -> None:
     assert [d.name for d in domains()] == ["rivals", "service", "stock"]
     rivals, service, stock = domains()
-    assert stock.label == "商品与库存" and stock.undated_tables == ("product_master", "product_bom")
+    assert stock.label == "商品与库存" and stock.undated_tables == ("product_bom",)
     assert (rivals.label, service.label) == ("竞品", "客服")
     assert rivals.pages == (("rivals", "/rivals", "竞品"),)
+    assert stock.pages == (("stock", "/stock", "商品"),)
     assert service.pages == (("service", "/service", "客服"),)
     assert [p.__name__ for p in parts("providers")] == ["service_providers"]
-    assert [p.__name__ for p in parts("findings")] == ["rival_findings", "service_findings"]
-    assert [p.__name__ for p in parts("sheets")] == ["rival_sheet", "service_sheet"]
-    assert [c.name for c in parts("commands")] == ["rival", "service", "stock"]
-    assert [r.routes[0].path for r in parts("routes")] == ["/rivals", "/service"]
+    assert [p.__name__ for p in parts("findings")] == ["rival_findings", "service_findings", "stock_findings"]
+    assert [p.__name__ for p in parts("sheets")] == ["rival_sheet", "service_sheet", "stock_sheet"]
+    assert [c.name for c in parts("commands")] == ["rival", "service", "stock", "products"]
+    assert [r.routes[0].path for r in parts("routes")] == ["/rivals", "/service", "/stock"]
     assert service.undated_tables == ("service_roster",)
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from shopops.cli.context import open_workspace, out, user_errors
-from shopops.reports.templates import templates, write_template
+from shopops.errors import UserError
+from shopops.reports.templates import RETIRED, templates, write_template
 
 
 @click.command("template")
-@click.argument("name", type=click.Choice(sorted(templates())))
+@click.argument("name", type=click.Choice(sorted([*templates(), *RETIRED])))
 @click.option(
     "--output",
     "-o",
@@ -22,8 +23,10 @@ from shopops.reports.templates import templates, write_template
 @click.pass_context
 @user_errors
 def template_command(ctx: click.Context, name: str, output: Path | None) -> None:
-    """Write a blank import template for a sheet of ours (sku-cost: SKU 成本表; targets: 目标表;
-    service-roster: 客服名单)."""
+    """Write a blank import template for a sheet of ours (product-list: 商品资料 with 成本价 and
+    成本生效日期; targets: 目标表; service-roster: 客服名单). sku-cost is retired: see product-list."""
+    if name in RETIRED:
+        raise UserError(RETIRED[name])
     workspace = open_workspace(ctx)
     spec = workspace.registry.get(templates()[name])
     target = output or Path(f"{name}-template.xlsx")

@@ -361,20 +361,26 @@ def _affiliate(history: ShopHistory, folder: Path, style: str) -> Path:
     return write_csv(folder / f"淘宝联盟_{shop}.csv", header, rows)
 
 
+# Our 商品资料 template (`shopops template product-list`), as `write_cost_sheet` fills it.
+PRODUCT_LIST_HEADER = [
+    "图片", "款式编码", "商品编码", "颜色", "规格", "基本售价", "成本价", "成本生效日期", "创建时间", "分类", "年份",
+    "季节", "商品名称", "商品ID", "店铺", "供应商名称",
+]  # fmt: skip
+
+
 def write_cost_sheet(histories: list[ShopHistory], folder: Path, change_day: dt.date) -> Path:
+    """The shops' SKUs with their costs in our 商品资料 template: one row per shop and SKU, and a
+    second row (成本生效日期 ``change_day``) for a SKU whose supplier raised the price mid-window.
+    A SKU without a cost is listed with 成本价 empty: its cost is unknown, so is its shop's profit."""
     rows: list[list[object]] = []
     for history in histories:
+        shop = history.profile.name
         for sku in history.profile.skus:
-            if sku.cost is None:
-                continue
-            rows.append([sku.code, sku.item_id, sku.title, float(sku.cost), "", ""])
+            versions = [(sku.cost, "")]
             if sku.new_cost is not None:
-                rows.append(
-                    [sku.code, sku.item_id, sku.title, float(sku.new_cost), change_day.isoformat(), ""]
-                )
-    return write_xlsx(
-        folder / "SKU成本表.xlsx",
-        ["商家编码", "商品ID", "商品名称", "单位成本", "生效日期", "店铺"],
-        rows,
-        sheet="SKU成本表",
-    )
+                versions.append((sku.new_cost, change_day.isoformat()))
+            for cost, cost_from in versions:
+                known: object = "" if cost is None else float(cost)
+                rows.append(["", "", sku.code, "", "", float(sku.price), known, cost_from, "", "", "", "",
+                             sku.title, sku.item_id, shop, ""])  # fmt: skip
+    return write_xlsx(folder / "商品资料.xlsx", PRODUCT_LIST_HEADER, rows, sheet="商品资料")

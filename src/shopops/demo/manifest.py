@@ -13,7 +13,7 @@ from typing import Any
 
 from shopops.channels import ad_channels
 from shopops.demo.profiles import SHIPPING_BY_PROVINCE
-from shopops.demo.simulation import CENT, Refund, ShopHistory
+from shopops.demo.simulation import CENT, Refund, ShopHistory, ShopProfile
 
 Value = Decimal | int | float | None
 
@@ -112,6 +112,16 @@ def shop_truth(
         row.update(dict.fromkeys(LIVE_MEASURES))  # no live room or short videos on Taobao
         truth[date.isoformat()] = derive(row)
     return truth
+
+
+def shop_json(profile: ShopProfile, truth: dict[str, dict[str, Value]]) -> dict[str, Any]:
+    """A shop's ``manifest["shops"]`` entry: its platform, fee rate, shipping and days (JSON values)."""
+    return {
+        "platform": profile.platform,
+        "fee_rate": str(profile.fee_rate),
+        "shipping_per_order": str(profile.shipping_per_order),
+        "days": {date: {k: to_json(v) for k, v in values.items()} for date, values in truth.items()},
+    }
 
 
 LIVE_MEASURES = (

@@ -14,12 +14,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from shopops.demo.exports import write_cost_sheet, write_exports
-from shopops.demo.manifest import add_service_truth, shop_truth, to_json
+from shopops.demo.manifest import add_service_truth, shop_json, shop_truth
 from shopops.demo.planting import Plant
 from shopops.demo.platform_shops import PLATFORM_SHOPS, add_platform_shops
 from shopops.demo.profiles import PROFILES, SHIPPING_BY_PROVINCE
 from shopops.demo.service import file_shops, gmv_from_manifest, shop_day_totals, write_service_exports
 from shopops.demo.simulation import simulate
+from shopops.demo.stock import write_stock_shop
+from shopops.demo.stock_catalog import MIN_DAYS as STOCK_MIN_DAYS
+from shopops.demo.stock_catalog import PLATFORM as STOCK_PLATFORM
+from shopops.demo.stock_catalog import SHOP as STOCK_SHOP
+from shopops.demo.stock_platform import FEE_RATE as STOCK_FEE_RATE
+from shopops.demo.stock_platform import SHIPPING as STOCK_SHIPPING
 from shopops.reports.workbook import build_report
 from shopops.workspace import Workspace
 
@@ -41,11 +47,15 @@ def generate(
     plants: Sequence[Plant] = (),
     platforms: bool = False,
     service: bool = False,
+    stock: bool = False,
 ) -> DemoFiles:
     """Write every demo export and ``manifest.json`` (the true metric values) into ``folder``.
 
     ``plants`` are anomalies written into the data (see :mod:`shopops.demo.planting`); the
     manifest lists them under ``planted``. Without plants the output is the default demo.
+    ``stock`` adds the apparel shop of the stock demo (``folder/山岚服饰/``: ERP stock snapshots,
+    商品资料, BOM and its 生意参谋/千牛/推广 exports; truths under ``manifest["stock"]``, its 总表
+    under ``manifest["shops"]``); it needs at least 60 days.
     """
     folder.mkdir(parents=True, exist_ok=True)
     start = end - dt.timedelta(days=days - 1)
@@ -67,15 +77,15 @@ def generate(
     for history, style in zip(histories, ("a", "b"), strict=True):
         files.extend(write_exports(history, folder, style=style))
         truth = shop_truth(history, sycm_missing_last_day=style == "b", cost_change=cost_change)
-        manifest["shops"][history.profile.name] = {  # type: ignore[index]
-            "platform": history.profile.platform,
-            "fee_rate": str(history.profile.fee_rate),
-            "shipping_per_order": str(history.profile.shipping_per_order),
-            "days": {date: {k: to_json(v) for k, v in values.items()} for date, values in truth.items()},
-        }
+        manifest["shops"][history.profile.name] = shop_json(history.profile, truth)  # type: ignore[index]
     files.append(write_cost_sheet(histories, folder, cost_change))
     if platforms:  # the JD and Douyin shops (`shopops demo` has them; most tests use the Taobao two)
         files.extend(add_platform_shops(manifest, folder, start, days, seed))
+    if stock:  # 山岚服饰: ERP stock and products, 商品效果, and the exports every Taobao shop has
+        apparel = write_stock_shop(folder, end, days, seed)
+        files.extend(apparel.files)
+        manifest["stock"] = apparel.truth
+        manifest["shops"][STOCK_SHOP] = apparel.shop  # type: ignore[index]
     if service:  # the 客服 team's 赤兔/千牛/飞鸽/咚咚 exports, truths under manifest["service"]
         written, service_truth = write_service_exports(folder, gmv_from_manifest(manifest), start, end, seed)
         manifest["service"] = service_truth
@@ -89,16 +99,20 @@ def generate(
     return DemoFiles(files, target, start, end)
 
 
-def configure(workspace: Workspace, *, platforms: bool = False) -> None:
+def configure(workspace: Workspace, *, platforms: bool = False, stock: bool = False) -> None:
     """Register the demo shops and write their shipping rule into shopops.yaml."""
     registered = [(p.name, p.platform, p.fee_rate) for p in PROFILES] + (PLATFORM_SHOPS if platforms else [])
+    registered += [(STOCK_SHOP, STOCK_PLATFORM, STOCK_FEE_RATE)] if stock else []
     for name, platform, fee_rate in registered:
         if name not in {shop for shop, _, _ in workspace.shops()}:
             workspace.add_shop(name, platform, fee_rate)
     config = workspace.root / "shopops.yaml"
     text = config.read_text(encoding="utf-8")
     provinces = ", ".join(f"{name}: {cost}" for name, cost in SHIPPING_BY_PROVINCE.items())
-    shops = ", ".join(f"{p.name}: {{per_order: {p.shipping_per_order}}}" for p in PROFILES)
+    shipping = [(p.name, p.shipping_per_order) for p in PROFILES] + (
+        [(STOCK_SHOP, STOCK_SHIPPING)] if stock else []
+    )
+    shops = ", ".join(f"{name}: {{per_order: {cost}}}" for name, cost in shipping)
     text = text.replace("  per_order:\n", f"  per_order: {PROFILES[0].shipping_per_order}\n", 1)
     text = text.replace("  by_province: {}         # e.g. 新疆: 18", f"  by_province: {{{provinces}}}", 1)
     text = text.replace("  shops: {}               # e.g.", f"  shops: {{{shops}}}  # e.g.", 1)
@@ -108,12 +122,13 @@ def configure(workspace: Workspace, *, platforms: bool = False) -> None:
 def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Console) -> Path:
     began = time.perf_counter()
     exports = directory / "exports"
-    generated = generate(exports, days=days, end=end, seed=seed, platforms=True, service=True)
+    stock = days >= STOCK_MIN_DAYS  # the apparel shop's seasons and launches need two months
+    generated = generate(exports, days=days, end=end, seed=seed, platforms=True, service=True, stock=stock)
     console.print(
         f"生成了 {len(generated.files)} 个导出文件（{generated.start} ~ {generated.end}）→ {exports}"
     )
     workspace = Workspace.init(directory)
-    configure(workspace, platforms=True)
+    configure(workspace, platforms=True, stock=stock)
     workspace = Workspace(directory)  # reload settings with the shipping rule
     with (
         workspace,
@@ -126,8 +141,9 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         ) as progress,
     ):
         task = progress.add_task("", total=len(generated.files))
-        # 赤兔/咚咚 name no shop in most exports: the demo says which, as `--shop` would
-        shop_of = file_shops(exports, json.loads(generated.manifest.read_text(encoding="utf-8")))
+        # 赤兔/咚咚 and the ERP files name no shop in most exports: the demo says which, as `--shop` would
+        manifest = json.loads(generated.manifest.read_text(encoding="utf-8"))
+        shop_of = file_shops(exports, manifest) | stock_file_shops(exports, manifest)
         for path in generated.files:
             progress.update(task, description=path.name)
             result = workspace.import_file(path, shop=shop_of.get(path))
@@ -152,6 +168,10 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         )
     console.print(table)
     console.print(f"工作区 {directory}（{time.perf_counter() - began:.1f} 秒）")
+    if not stock:
+        console.print(
+            f"  {STOCK_SHOP}（商品与库存）需要至少 {STOCK_MIN_DAYS} 天的数据，--days {days} 时未生成"
+        )
     console.print(f"  日报: {daily.path}")
     for line in daily.missing():
         console.print(f"    注意 {line}（详见日报的「数据来源」）")
@@ -164,6 +184,13 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
     )
     console.print(f"  已写出 {report}")
     return directory
+
+
+def stock_file_shops(folder: Path, manifest: dict[str, object]) -> dict[Path, str | None]:
+    """The shop of each of the stock shop's files under ``folder`` (``--shop`` for the ERP files)."""
+    stock = manifest.get("stock")
+    files = stock.get("files", []) if isinstance(stock, dict) else []
+    return {folder / f["path"]: f["shop"] for f in files}
 
 
 def _show(value: object) -> str:

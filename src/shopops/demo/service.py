@@ -3,8 +3,8 @@ written from them. See :mod:`service_team` for the team and its stories, :mod:`s
 the files.
 
 Files (per shop in a folder named after the shop, since the tools' file names do not carry it):
-赤兔 售前明细, 自定义报表 (last whole week), 遵时率 and 分时接待 for the two Taobao shops; 千牛
-客服数据汇总 for 云朵旗舰店; 飞鸽 接待量 for the Douyin shop; 咚咚 绩效 and 工作量 for the JD shop;
+赤兔 售前明细, 自定义报表 (last whole week), 遵时率 and 分时接待 for the Taobao shops (山岚服饰 too
+when the stock shop is generated); 千牛 客服数据汇总 for 云朵旗舰店; 飞鸽 接待量 for the Douyin shop; 咚咚 绩效 and 工作量 for the JD shop;
 and one 客服名单 for every shop beside them.
 """
 

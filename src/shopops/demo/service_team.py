@@ -5,7 +5,8 @@ whose 旺旺 is renamed 40 days before the end; a new hire (入职 70 days befor
 conversion climbs from ~60 % of the team's to the team's while her response time falls; one who
 slips over the last 14 days (response time ×2, 询单转化率 −⅓) — and two 售后 agents (few 询单, no
 sales, many receptions and refunds). 小野家居 (赤兔) has three, one of whom leaves 30 days before
-the end. The JD shop (咚咚) and the Douyin shop (飞鸽) have two and three.
+the end. The JD shop (咚咚) and the Douyin shop (飞鸽) have two and three; the apparel shop of the
+stock demo (山岚服饰, 赤兔) three, when it is generated (a shop without 支付金额 in the manifest has no team).
 
 The team's 客服销售额 on a day is drawn as ~33–41 % of the shop's 支付金额 at the agents' usual
 conversion: it is the shop's traffic that brings the 询单, each agent's conversion that turns them
@@ -25,6 +26,7 @@ from shopops.demo.douyin import DOUYIN_SHOP
 from shopops.demo.jd import JD_SHOP
 from shopops.demo.profiles import CLOUD, FIELD
 from shopops.demo.simulation import money
+from shopops.demo.stock_catalog import SHOP as APPAREL_SHOP
 
 SERVICE_DAYS = 120  # the team began using 赤兔 120 days before the demo's end
 RENAME_DAYS, LEAVE_DAYS, NEW_HIRE_DAYS, SLIP_DAYS = 40, 30, 70, 14
@@ -38,6 +40,7 @@ SHOPS: dict[str, tuple[str, float, float]] = {
     FIELD.name: ("chitu", 165.0, 0.38),
     JD_SHOP: ("dongdong", 112.0, 0.36),
     DOUYIN_SHOP: ("feige", 78.0, 0.31),
+    APPAREL_SHOP: ("chitu", 189.0, 0.35),  # last: the other shops' seeds keep their index
 }
 # style → (load weight, conversion factor, avg response seconds, 答问比, aov factor, 满意 weights)
 STYLES: dict[str, tuple[float, float, float, float, float, tuple[float, ...]]] = {
@@ -94,6 +97,9 @@ TEAM = (
     (DOUYIN_SHOP, "小桃", ("山野-小桃",), "售前", "star", 400, 1, EARLY),
     (DOUYIN_SHOP, "阿杰", ("山野-阿杰",), "售前", "average", 280, 5, LATE),
     (DOUYIN_SHOP, "木木", ("山野-木木",), "售后", "after_sales", 230, 2, DAY),
+    (APPAREL_SHOP, "青青", ("青青",), "售前", "star", 330, 3, EARLY),
+    (APPAREL_SHOP, "阿岚", ("阿岚",), "售前", "average", 210, 6, LATE),
+    (APPAREL_SHOP, "小满", ("小满",), "售后", "after_sales", 180, 1, DAY),
 )
 
 

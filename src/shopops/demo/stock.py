@@ -3,38 +3,43 @@
 :mod:`stock_catalog` builds the shop (山岚服饰, ≈ 420 SKUs, three 组合商品); here its days are
 simulated, vectorised over SKUs: demand follows the season and a launch curve, is capped by
 available stock (except on the planted 超卖 day), a share of each day's orders stays 订单占有 until the
-next day, and purchase orders (采购在途) or transfers (调拨在途) arrive after their lead time. Files:
-:mod:`stock_exports`. Snapshot identity everywhere: available = on_hand − order_locked.
+next day, and purchase orders (采购在途) or transfers (调拨在途) arrive after their lead time. A price
+change (a clearance markdown, a repriced style) moves demand by the style's elasticity. Truths:
+:mod:`stock_truths`; files: :mod:`stock_exports` (ERP, 宝贝报表), :mod:`stock_traffic` (生意参谋
+商品效果) and :mod:`stock_platform` (the shop's 生意参谋/千牛/推广 exports, as the main demo shops have).
+Snapshot identity everywhere: available = on_hand − order_locked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from shopops.demo import stock_exports as ex
+from shopops.demo.manifest import shop_json, shop_truth
 from shopops.demo.stock_catalog import (
     LEAD_DAYS,
+    MARKDOWN,
     MARKDOWN_BEFORE_END,
-    PLATFORM,
     SHOP,
     Combo,
     Sku,
     Style,
     build_catalog,
+    marked_price,
     season_factor,
 )
+from shopops.demo.stock_platform import shop_history, write_platform_exports
+from shopops.demo.stock_traffic import Traffic, traffic, write_item_report
+from shopops.demo.stock_truths import truths
 
-SNAPSHOT_DAYS = 14
 OVERSOLD_BEFORE_END = 6  # the 超卖 day: end − 6, inside the snapshot window
 TRANSFER_DAYS = 2
 LOCK_SHARE = 0.3  # of a day's orders still 订单占有 at the end of the day
-MARKDOWN = {"clear_good": Decimal("0.5"), "clear_bad": Decimal("0.7")}
 
 
 @dataclass
@@ -50,9 +55,14 @@ class StockHistory:
     locked: np.ndarray
     in_purchase: np.ndarray
     in_transfer: np.ndarray
-    price: np.ndarray  # [day, sku] the selling price (clearance markdowns)
+    price: np.ndarray  # [day, sku] the selling price (clearance markdowns, price changes)
     oversold_day: int
     markdown_day: int
+    demand: np.ndarray  # [day, sku] expected units at the list price (season × launch ramp)
+    lam: np.ndarray  # [day, sku] expected units at the day's price: what each day's sales were drawn from
+    pack_lam: np.ndarray  # [day, combo] expected packs
+    received_purchase: np.ndarray  # [day, sku] units in from purchase orders that day (采购入库)
+    received_transfer: np.ndarray  # [day, sku] units in from the other warehouse that day (调拨入库)
 
 
 def _launch(dates: np.ndarray, arrival: np.ndarray) -> np.ndarray:
@@ -78,7 +88,10 @@ class _Run:
         self.lam = self.base * seasonal * _launch(np.arange(days), self.arrival)
         self.markdown, self.oversold_day = days - MARKDOWN_BEFORE_END, days - 1 - OVERSOLD_BEFORE_END
         clearing = np.isin(role, ("clear_good", "clear_bad"))
-        self.lam[self.markdown :, role == "clear_bad"] *= 1.15  # a markdown nobody answers
+        self.demand = self.lam.copy()
+        self.effect = _price_effect(skus, start, days)  # demand × (new price ÷ old)^−elasticity
+        self.effect[self.markdown :, role == "clear_bad"] = 1.15  # a markdown nobody answers
+        self.lam *= self.effect
         self.oversold = np.flatnonzero(role == "oversold")
         index = {s.code: i for i, s in enumerate(skus)}
         self.packs = [
@@ -157,7 +170,7 @@ class _Run:
 
     def _restock(self, d: int) -> None:
         """Reorder what would run short within two weeks at the season's coming rate."""
-        rate = self.base * self.ahead[d]
+        rate = self.base * self.ahead[d] * self.effect[d]
         position = self.on_hand - self.locked + self.in_p + self.in_t
         short = self.reorder & (self.arrival <= d) & (position < rate * 14) & (rate * 14 >= 1)
         if self.oversold_day - 12 <= d < self.oversold_day:
@@ -176,6 +189,17 @@ class _Run:
         self.arrive_t[d + TRANSFER_DAYS] += moved
 
 
+def _price_effect(skus: list[Sku], start: dt.date, days: int) -> np.ndarray:
+    """[day, sku] the demand factor of the repriced styles' price change from its day on (else 1)."""
+    effect = np.ones((days, len(skus)))
+    for column, sku in enumerate(skus):
+        if sku.style.reprice is not None:
+            when, price, elasticity = sku.style.reprice
+            ratio = float(price) / float(sku.style.price)
+            effect[max((when - start).days, 0) :, column] = ratio**-elasticity
+    return effect
+
+
 def simulate(end: dt.date, days: int, seed: int) -> StockHistory:
     styles, skus, combos = build_catalog(end, days, seed)
     start = end - dt.timedelta(days=days - 1)
@@ -184,132 +208,43 @@ def simulate(end: dt.date, days: int, seed: int) -> StockHistory:
         run.day(d)
     price = np.tile(np.array([float(s.style.price) for s in skus]), (days, 1))
     for name, factor in MARKDOWN.items():
-        marked = [float(_marked(s.style.price, factor)) for s in skus if s.style.role == name]
+        marked = [float(marked_price(s.style.price, factor)) for s in skus if s.style.role == name]
         price[run.markdown :, run.role == name] = marked
+    for column, sku in enumerate(skus):
+        if sku.style.reprice is not None:
+            when, new_price, _ = sku.style.reprice
+            price[max((when - start).days, 0) :, column] = float(new_price)
     snaps = run.snaps
     return StockHistory(
-        styles, skus, combos, [start + dt.timedelta(days=i) for i in range(days)], run.units, run.pack_orders,
-        run.comp, snaps["on_hand"], snaps["locked"], snaps["in_p"], snaps["in_t"], price, run.oversold_day,
-        run.markdown,
+        styles=styles, skus=skus, combos=combos, dates=[start + dt.timedelta(days=i) for i in range(days)],
+        units=run.units, combo_orders=run.pack_orders, component_units=run.comp, on_hand=snaps["on_hand"],
+        locked=snaps["locked"], in_purchase=snaps["in_p"], in_transfer=snaps["in_t"], price=price,
+        oversold_day=run.oversold_day, markdown_day=run.markdown, demand=run.demand, lam=run.lam,
+        pack_lam=run.pack_lam, received_purchase=run.arrive_p[:days].copy(),
+        received_transfer=run.arrive_t[:days].copy(),
     )  # fmt: skip
 
 
-def _marked(price: Decimal, factor: Decimal) -> Decimal:
-    return (price * factor).quantize(Decimal("1")) - Decimal("0.1")
+@dataclass(frozen=True)
+class StockShop:
+    """What ``generate(stock=True)`` adds: the files, ``manifest["stock"]`` and the shop's 总表 truths
+    (``manifest["shops"][SHOP]``: the same shape as the other shops')."""
+
+    files: list[Path]
+    truth: dict[str, Any]
+    shop: dict[str, Any]
 
 
-def _cover(available: int, sales_30d: int) -> str | None:
-    """可售天数 = 可用库存 ÷ (近30天销量 ÷ 30), to the hundredth; None when nothing sold."""
-    if not sales_30d:
-        return None
-    return str((Decimal(available * 30) / Decimal(sales_30d)).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
-def _daily(column: np.ndarray, dates: list[dt.date]) -> dict[str, int]:
-    return {dates[i].isoformat(): int(column[i]) for i in np.flatnonzero(column)}
-
-
-def truths(history: StockHistory) -> dict[str, Any]:
-    """What the files say, computed from the simulation (JSON-able; money as text)."""
-    h, dates = history, history.dates
-    iso = [d.isoformat() for d in dates]
-    created = [s.style.created.date() for s in h.skus]
-    snapshot_days = range(max(0, len(dates) - SNAPSHOT_DAYS), len(dates))
-    snapshots = {
-        iso[d]: {
-            s.code: {
-                "on_hand": int(h.on_hand[d, i]),
-                "order_locked": int(h.locked[d, i]),
-                "in_transit": int(h.in_purchase[d, i] + h.in_transfer[d, i]),
-                "available": int(h.on_hand[d, i] - h.locked[d, i]),
-            }
-            for i, s in enumerate(h.skus)
-            if created[i] <= dates[d]
-        }
-        for d in snapshot_days
-    }
-    sold = h.units + h.component_units
-    last = len(dates) - 1
-    last_day = {}
-    for i, s in enumerate(h.skus):
-        if created[i] > dates[last]:
-            continue
-        s7, s30 = int(sold[-7:, i].sum()), int(sold[-30:, i].sum())
-        available = int(h.on_hand[last, i] - h.locked[last, i])
-        last_day[s.code] = {
-            "available": available,
-            "sales_7d": s7,
-            "sales_30d": s30,
-            "days_of_cover": _cover(available, s30),
-        }
-    skus = {
-        s.code: {
-            "style": s.style.code, "name": s.style.name, "colour": s.colour, "size": s.size,
-            "category": s.style.category, "season": s.style.season, "year": s.style.year,
-            "created": created[i].isoformat(), "cost": str(s.style.cost), "price": str(s.style.price),
-            "daily_units": _daily(h.units[:, i], dates), "combo_units": _daily(h.component_units[:, i], dates),
-        }
-        for i, s in enumerate(h.skus)
-    }  # fmt: skip
-    combos = {
-        c.code: {
-            "name": c.name,
-            "price": str(c.price),
-            "components": dict(c.components),
-            "daily_units": _daily(h.combo_orders[:, k], dates),
-        }
-        for k, c in enumerate(h.combos)
-    }
-    return {
-        "shop": SHOP, "platform": PLATFORM, "start": iso[0], "end": iso[-1],
-        "snapshot_days": list(snapshots), "skus": skus, "combos": combos, "snapshots": snapshots,
-        "last_day": last_day, "planted": _planted(h, sold),
-    }  # fmt: skip
-
-
-def _planted(h: StockHistory, sold: np.ndarray) -> dict[str, Any]:
-    dates, end = h.dates, h.dates[-1]
-    codes = np.array([s.code for s in h.skus])
-    roles = np.array([s.style.role for s in h.skus])
-    available = h.on_hand - h.locked
-    style_of = {s.role: s for s in h.styles}
-    over = roles == "oversold"
-    days_over = [dates[d].isoformat() for d in range(len(dates)) if (available[d, over] < 0).any()]
-    existing = np.array([s.style.created.date() <= end for s in h.skus])
-
-    def clearance(role: str) -> dict[str, Any]:
-        style, mask, m = style_of[role], roles == role, h.markdown_day
-        return {
-            "style": style.code, "season": style.season, "markdown_date": dates[m].isoformat(),
-            "price_from": str(style.price), "price_to": str(_marked(style.price, MARKDOWN[role])),
-            "window_days": min(30, m), "units_before": int(sold[max(m - 30, 0) : m, mask].sum()),
-            "units_after": int(sold[m : m + 30, mask].sum()),
-            "on_hand_at_markdown": int(h.on_hand[m - 1, mask].sum()), "on_hand_at_end": int(h.on_hand[-1, mask].sum()),
-        }  # fmt: skip
-
-    return {
-        "oversold": {
-            "style": style_of["oversold"].code,
-            "date": dates[h.oversold_day].isoformat(),
-            "days": days_over,
-            "skus": [str(c) for c in codes[over & (available[h.oversold_day] < 0)]],
-        },
-        "zero_sales": [str(c) for c in codes[existing & (sold.sum(axis=0) == 0)]],
-        "zero_sales_style": style_of["dead"].code,
-        "clearance_good": clearance("clear_good"),
-        "clearance_bad": clearance("clear_bad"),
-        "plus_styles": [s.code for s in h.styles if "+" in s.code],
-        "new_styles": [
-            {"style": s.code, "created": s.created.date().isoformat()}
-            for s in h.styles
-            if (end - s.created.date()).days < 30
-        ],
-    }
+def _build(end: dt.date, days: int, seed: int) -> tuple[StockHistory, ex.Lines, Traffic]:
+    history = simulate(end, days, seed)
+    lines = ex.line_table(history, seed)
+    return history, lines, traffic(history, lines, seed)
 
 
 def stock_shop(end: dt.date, days: int, seed: int) -> dict[str, Any]:
     """The stock demo's truths (``manifest["stock"]``) for ``days`` days ending ``end``."""
-    return truths(simulate(end, days, seed))
+    history, _, items = _build(end, days, seed)
+    return truths(history, items)
 
 
 def write_stock_exports(
@@ -318,9 +253,26 @@ def write_stock_exports(
     """Write the shop's 聚水潭/旺店通 stock snapshots, 商品资料, 组合商品 BOM and 千牛 宝贝报表 into
     ``folder`` and return the files and the truths (``truth["files"]`` says each file's shop: none of
     the ERP files names it, so import them with ``--shop``)."""
-    history = simulate(end, days, seed)
-    truth = truths(history)
+    history, _, items = _build(end, days, seed)
+    truth = truths(history, items)
     folder.mkdir(parents=True, exist_ok=True)
     files = ex.write_all(folder, history, seed)
     truth["files"] = [{"path": p.relative_to(folder).as_posix(), "shop": SHOP} for p in files]
     return files, truth
+
+
+def write_stock_shop(folder: Path, end: dt.date, days: int, seed: int) -> StockShop:
+    """The whole shop for ``shopops demo``, in ``folder/山岚服饰/``: the ERP files, its 生意参谋 店铺整体
+    and 商品效果, 千牛 订单/宝贝/退款 and 推广 exports. ``truth["files"]`` paths are relative to
+    ``folder``, each with the shop to import it for."""
+    history, lines, items = _build(end, days, seed)
+    target = folder / SHOP
+    target.mkdir(parents=True, exist_ok=True)
+    shop = shop_history(history, lines, items, seed)
+    files = ex.write_all(target, history, seed, lines=False)  # the 宝贝报表 comes with the 千牛 files
+    files += write_platform_exports(target, shop)
+    files.append(write_item_report(target, items, history.dates))
+    truth = truths(history, items)
+    truth["files"] = [{"path": p.relative_to(folder).as_posix(), "shop": SHOP} for p in files]
+    days_truth = shop_truth(shop, sycm_missing_last_day=False, cost_change=history.dates[0])
+    return StockShop(files, truth, shop_json(shop.profile, days_truth))

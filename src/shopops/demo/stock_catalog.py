@@ -3,16 +3,21 @@
 60 styles × 2 colours × 3–4 sizes (≈ 420 SKUs). A few styles carry a role the stock analysis must
 find: ``clear_good`` (last season's style, marked down 45 days before the end, sells out),
 ``clear_bad`` (marked down, barely moves), ``oversold`` (a 四季 bestseller sold past its stock on one
-day), ``dead`` (never sells), ``plus`` (款式编码 with ``+``, written ``_x002B_`` by 聚水潭), ``new``
-(launched in the last 30 days). Launches are next season's styles; older styles were created before
-the window.
+day), ``dead`` (never sells), ``plus`` (款式编码 with ``+``, written ``_x002B_`` by 聚水潭),
+``repriced`` (last season's styles with one earlier price change — two cuts and a rise — that demand
+answers with the style's own elasticity), ``steady`` (last season's style whose price never changed:
+"no price history"), ``launch`` (two launches per category 38–58 days before the end: the cohort the
+new styles are compared with) and ``new`` (launched in the last 30 days, each with an ``outlook``:
+``takes_off``, ``stuck`` or ``arriving`` — created, its stock not yet in). Launches are next season's
+styles; the other styles were created at random before the last month. Every style has its own
+conversion (visitors → buyers), which drives its 生意参谋 商品效果 (see :mod:`stock_traffic`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import numpy as np
@@ -42,10 +47,20 @@ WORDS = (
 )
 PLUS_NAMES = (("T恤+短裤套装", "T恤"), ("衬衫+半裙套装", "衬衫"), ("外套+长裤套装", "外套"))
 STYLE_COUNT = 60
-NEW_OFFSETS = (28, 23, 17, 12, 6, 2)  # the launches of the last 30 days: end − these days
+# the launches of the last 30 days (end − these days) and how each does; an ``arriving`` one has no
+# stock yet (its purchase order arrives LEAD_DAYS after creation)
+NEW_OFFSETS = (29, 25, 21, 16, 9, 3)
+NEW_OUTLOOKS = ("takes_off", "stuck", "takes_off", "stuck", "takes_off", "arriving")
+# the cohort: two launches per category, end − these days (each with ≥ 30 days of sales by the end)
+LAUNCH_OFFSETS = (58, 56, 54, 52, 50, 47, 45, 43, 41, 38)
+# last season's repriced styles: (days before the end, price factor, price elasticity of demand)
+REPRICES = ((40, Decimal("0.75"), 2.2), (32, Decimal("0.7"), 2.5), (26, Decimal("1.25"), 2.0))
 MIN_DAYS = 60
 MARKDOWN_BEFORE_END = 45
+MARKDOWN = {"clear_good": Decimal("0.5"), "clear_bad": Decimal("0.7")}  # the clearances' price factor
+SNAPSHOT_DAYS = 14  # the ERP snapshots written: the last 14 days
 LEAD_DAYS = 7  # a purchase order arrives a week after it is placed
+CONVERSION = 0.035  # a usual style's visitors → buyers
 
 
 @dataclass(frozen=True)
@@ -61,8 +76,11 @@ class Style:
     colours: tuple[str, ...]
     sizes: tuple[str, ...]
     base: float  # daily units of one SKU at the season's peak (before size/colour weights)
-    role: str  # normal, clear_good, clear_bad, oversold, dead, plus, new
+    role: str  # normal, clear_good, clear_bad, oversold, dead, plus, repriced, steady, launch, new
     supplier: str
+    conversion: float = CONVERSION  # 商品支付转化率 at the list price
+    outlook: str = ""  # a new style's: takes_off, stuck, arriving
+    reprice: tuple[dt.date, Decimal, float] | None = None  # (day, new price, elasticity)
 
 
 @dataclass(frozen=True)
@@ -106,13 +124,25 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(value, 2))).quantize(Decimal("0.01"))
 
 
-def _roles(end: dt.date, days: int) -> list[tuple[str, dt.date]]:
+def marked_price(price: Decimal, factor: Decimal) -> Decimal:
+    """A new price as shops set it: the factor's price to the yuan, less 1 jiao (129 × 0.75 → 96.9)."""
+    return (price * factor).quantize(Decimal("1")) - Decimal("0.1")
+
+
+def _roles(end: dt.date, days: int, rng: np.random.Generator) -> list[tuple[str, dt.date]]:
     """Each style's role and creation date (index order = style order)."""
     start = end - dt.timedelta(days=days - 1)
     early = min(start, end - dt.timedelta(days=200))
     roles = [("clear_good", early - dt.timedelta(days=3)), ("clear_bad", early - dt.timedelta(days=10))]
     roles += [("oversold", early - dt.timedelta(days=20)), ("dead", early - dt.timedelta(days=30))]
-    return roles
+    span = days + 200 - 31  # the other styles: created between end − days − 200 and end − 31
+    roles += [("plus", end - dt.timedelta(days=31 + int(rng.integers(0, span)))) for _ in PLUS_NAMES]
+    roles += [("repriced", early - dt.timedelta(days=40 + 5 * k)) for k in range(len(REPRICES))]
+    roles += [("steady", early - dt.timedelta(days=60))]
+    roles += [("launch", end - dt.timedelta(days=offset)) for offset in LAUNCH_OFFSETS]
+    normal = STYLE_COUNT - len(roles) - len(NEW_OFFSETS)
+    roles += [("normal", end - dt.timedelta(days=31 + int(rng.integers(0, span)))) for _ in range(normal)]
+    return roles + [("new", end - dt.timedelta(days=offset)) for offset in NEW_OFFSETS]
 
 
 def build_catalog(end: dt.date, days: int, seed: int) -> tuple[list[Style], list[Sku], list[Combo]]:
@@ -120,16 +150,9 @@ def build_catalog(end: dt.date, days: int, seed: int) -> tuple[list[Style], list
     if days < MIN_DAYS:
         raise ValueError(f"the stock demo needs at least {MIN_DAYS} days (got {days})")
     rng = np.random.default_rng([seed, 15, 0])
-    roles = _roles(end, days)
-    span = days + 200 - 31  # other styles: created between end − days − 200 and end − 31
-    for index in range(len(roles), STYLE_COUNT):
-        if index >= STYLE_COUNT - len(NEW_OFFSETS):
-            offset = NEW_OFFSETS[index - (STYLE_COUNT - len(NEW_OFFSETS))]
-            roles.append(("new", end - dt.timedelta(days=offset)))
-        else:
-            offset = 31 + int(rng.integers(0, span))
-            roles.append(("plus" if index < 7 else "normal", end - dt.timedelta(days=offset)))
+    roles = _roles(end, days, rng)
     styles = [_style(index, role, created, end, rng) for index, (role, created) in enumerate(roles)]
+    styles = _plan(styles, end)
     skus = [sku for style in styles for sku in _skus(style, rng)]
     quiet = rng.choice([i for i, s in enumerate(skus) if s.style.role == "normal"], 5, replace=False)
     for i in sorted(int(q) for q in quiet):  # a few colour/size SKUs nobody buys
@@ -139,19 +162,24 @@ def build_catalog(end: dt.date, days: int, seed: int) -> tuple[list[Style], list
 
 def _style(index: int, role: str, created: dt.date, end: dt.date, rng: np.random.Generator) -> Style:
     category = CATEGORIES[index % len(CATEGORIES)]
-    if role in ("clear_good", "clear_bad"):
+    all_year = rng.random() < 0.2
+    if role in OLD_SEASON:
         season = previous_season(end)
     elif role == "oversold":
         season, category = ALL_YEAR, "T恤"
-    else:
-        season = ALL_YEAR if rng.random() < 0.2 else season_of(created + dt.timedelta(days=60))
+    elif role in ("launch", "new"):  # the coming season's styles, the cohort and the new ones alike
+        season = season_of(end + dt.timedelta(days=60))
+    else:  # a style is next season's when created; a few sell all year
+        season = ALL_YEAR if all_year else season_of(created + dt.timedelta(days=60))
     name = f"{WORDS[index % len(WORDS)]}{category}"
     code = f"SL{created.year % 100:02d}{CATEGORY_CODES[category]}{index + 1:03d}"
     if role == "plus":
         name, category = PLUS_NAMES[index - 4]
         code = f"{name}{index + 1:02d}"
-    base = float(rng.lognormal(math.log(0.35), 0.6))
-    base = {"oversold": 1.6, "dead": 0.0, "clear_good": 0.25, "clear_bad": 0.12}.get(role, base)
+    base = float(
+        rng.lognormal(math.log(0.8), 0.2) if role == "launch" else rng.lognormal(math.log(0.35), 0.6)
+    )
+    base = ROLE_BASE.get(role, base)
     price = Decimal(int(rng.choice(PRICES[2:] if category == "外套" else PRICES[:7])))
     seconds = int(rng.integers(9 * 3600, 18 * 3600))
     colours = tuple(str(c) for c in rng.choice(COLOURS, 2, replace=False))
@@ -161,7 +189,37 @@ def _style(index: int, role: str, created: dt.date, end: dt.date, rng: np.random
         created=dt.datetime.combine(created, dt.time()) + dt.timedelta(seconds=seconds),
         price=price, cost=_money(float(price) * float(rng.uniform(0.32, 0.45))), colours=colours,
         sizes=sizes, base=base, role=role, supplier=SUPPLIERS[index % len(SUPPLIERS)],
+        conversion=float(np.clip(rng.lognormal(math.log(CONVERSION), 0.3), 0.015, 0.07)),
     )  # fmt: skip
+
+
+OLD_SEASON = ("clear_good", "clear_bad", "repriced", "steady")  # last season's styles
+ROLE_BASE = {
+    "oversold": 1.6, "dead": 0.0, "clear_good": 0.25, "clear_bad": 0.12, "repriced": 3.0, "steady": 2.0,
+}  # fmt: skip
+# a new style's base (daily units of a SKU at the peak) and conversion, by outlook
+OUTLOOK = {"takes_off": (3.2, 0.09), "stuck": (0.03, 0.007)}
+
+
+def _plan(styles: list[Style], end: dt.date) -> list[Style]:
+    """The roles' fixed parts: the repriced styles' price changes, the new styles' outlooks."""
+    repriced = iter(REPRICES)
+    outlooks = iter(NEW_OUTLOOKS)
+    planned = []
+    for style in styles:
+        plan = style
+        if style.role == "repriced":
+            before, factor, elasticity = next(repriced)
+            when = end - dt.timedelta(days=before - 1)
+            plan = replace(style, reprice=(when, marked_price(style.price, factor), elasticity))
+        elif style.role == "new":
+            outlook = next(outlooks)
+            base, conversion = OUTLOOK.get(outlook, (style.base, style.conversion))
+            plan = replace(style, outlook=outlook, base=base, conversion=conversion)
+        elif style.role == "dead":
+            plan = replace(style, conversion=0.0)
+        planned.append(plan)
+    return planned
 
 
 def _skus(style: Style, rng: np.random.Generator) -> list[Sku]:

@@ -9,12 +9,14 @@ BOM; and the shop's 千牛 宝贝报表 (子订单 lines, 商家编码 = 商品�
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from shopops.demo.stock_catalog import BRAND, SHOP
+from shopops.demo.stock_catalog import BRAND, SHOP, SNAPSHOT_DAYS
 from shopops.demo.writers import write_xlsx
 
 if TYPE_CHECKING:
@@ -50,15 +52,13 @@ def excel_serial(moment: dt.datetime) -> float:
     return round((moment - EXCEL_EPOCH).total_seconds() / 86400, 6)
 
 
-def write_all(folder: Path, h: StockHistory, seed: int) -> list[Path]:
+def write_all(folder: Path, h: StockHistory, seed: int, *, lines: bool = True) -> list[Path]:
+    """The ERP files (and, with ``lines``, the 宝贝报表 as an .xlsx)."""
     last = len(h.dates) - 1
-    files = [jst_stock(folder, h, d, seed) for d in range(max(0, last - 13), last + 1)]
-    files += [
-        wdt_stock(folder, h, last, seed),
-        jst_products(folder, h),
-        bom(folder, h),
-        order_lines(folder, h, seed),
-    ]
+    files = [jst_stock(folder, h, d, seed) for d in range(max(0, last - SNAPSHOT_DAYS + 1), last + 1)]
+    files += [wdt_stock(folder, h, last, seed), jst_products(folder, h), bom(folder, h)]
+    if lines:
+        files.append(order_lines(folder, h, seed))
     return files
 
 
@@ -104,12 +104,23 @@ def wdt_stock(folder: Path, h: StockHistory, d: int, seed: int) -> Path:
 
 
 def jst_products(folder: Path, h: StockHistory) -> Path:
+    """聚水潭 商品资料: a row per SKU, then a row per 组合装 as the ERP lists it — 款式编码 blank, 基本售价
+    its price, 成本价 = Σ 数量 × the component's 成本价, created with its newest component."""
     rows: list[list[object]] = [
         ["", jst_code(s.style.code), jst_code(s.code), s.colour, s.size, float(s.style.price), float(s.style.cost),
          f"{s.style.created:%Y-%m-%d %H:%M:%S}", s.style.category, s.style.year, s.style.season, s.style.name,
          s.style.supplier]
         for s in h.skus
     ]  # fmt: skip
+    sku = {s.code: s for s in h.skus}
+    for c in h.combos:
+        parts = [(sku[code], q) for code, q in c.components]
+        cost = sum((s.style.cost * q for s, q in parts), Decimal(0))
+        created = max(s.style.created for s, _ in parts)
+        rows.append(
+            ["", "", jst_code(c.code), "", "", float(c.price), float(cost), f"{created:%Y-%m-%d %H:%M:%S}", "", "",
+             "", c.name, ""]
+        )  # fmt: skip
     return write_xlsx(folder / "聚水潭_商品资料.xlsx", JST_PRODUCT_HEADER, rows)
 
 
@@ -118,12 +129,23 @@ def bom(folder: Path, h: StockHistory) -> Path:
     return write_xlsx(folder / "组合商品.xlsx", BOM_HEADER, rows, sheet="组合商品")
 
 
-def line_rows(h: StockHistory, seed: int) -> list[list[object]]:
-    """The 宝贝报表 rows: a day's units of a SKU (or pack) as lines of 2 (one per three units) and 1;
-    every line is its own order, paid between 08:00 and midnight, created up to 15 minutes before."""
+@dataclass(frozen=True)
+class Lines:
+    """The 宝贝报表's 子订单 lines as arrays: line n (from 0) is order number n + 1, its own buyer's.
+    ``item`` indexes ``h.skus`` then ``h.combos``; ``price`` is in cents; seconds after midnight."""
+
+    day: np.ndarray
+    item: np.ndarray
+    quantity: np.ndarray
+    price: np.ndarray
+    paid: np.ndarray
+    created: np.ndarray
+
+
+def line_table(h: StockHistory, seed: int) -> Lines:
+    """A day's units of a SKU (or pack) as lines of 2 (one per three units) and 1; every line is its
+    own order, paid between 08:00 and midnight, created up to 15 minutes before."""
     units = np.hstack([h.units, h.combo_orders])
-    codes = [s.code for s in h.skus] + [c.code for c in h.combos]
-    titles = [f"{s.style.name} {s.colour} {s.size}" for s in h.skus] + [c.name for c in h.combos]
     prices = np.hstack([h.price, np.tile([float(c.price) for c in h.combos], (len(h.dates), 1))])
     days, items = np.nonzero(units)
     counts = units[days, items]
@@ -135,23 +157,42 @@ def line_rows(h: StockHistory, seed: int) -> list[list[object]]:
     rng = np.random.default_rng([seed, 15, 2])
     paid_seconds = rng.integers(8 * 3600, 86400, len(day))
     created_seconds = np.maximum(paid_seconds - rng.integers(20, 900, len(day)), 0)
+    price = np.rint(prices[day, item] * 100).astype(np.int64)
+    return Lines(day, item, quantity, price, paid_seconds, created_seconds)
+
+
+def line_codes(h: StockHistory) -> tuple[list[str], list[str]]:
+    """The 商家编码 and 标题 of each line item (``Lines.item``): the SKUs', then the packs'."""
+    codes = [s.code for s in h.skus] + [c.code for c in h.combos]
+    titles = [f"{s.style.name} {s.colour} {s.size}" for s in h.skus] + [c.name for c in h.combos]
+    return codes, titles
+
+
+def cents(value: int) -> str:
+    return f"{value // 100}.{value % 100:02d}"
+
+
+def line_rows(h: StockHistory, seed: int) -> list[list[object]]:
+    """The 宝贝报表 rows of :func:`line_table`."""
+    table = line_table(h, seed)
+    codes, titles = line_codes(h)
     rows: list[list[object]] = []
-    for number, (d, i, q, paid, made) in enumerate(
+    for number, (d, i, q, price, paid, made) in enumerate(
         zip(
-            day.tolist(),
-            item.tolist(),
-            quantity.tolist(),
-            paid_seconds.tolist(),
-            created_seconds.tolist(),
+            table.day.tolist(),
+            table.item.tolist(),
+            table.quantity.tolist(),
+            table.price.tolist(),
+            table.paid.tolist(),
+            table.created.tolist(),
             strict=True,
         ),
         start=1,
     ):
         midnight = dt.datetime.combine(h.dates[d], dt.time())
-        price = float(prices[d, i])
         rows.append(
             [str(4_100_000_000_000_000_000 + number), str(4_000_000_000_000_000_000 + number), titles[i],
-             f"{price:.2f}", q, codes[i], "交易成功", f"{price * q:.2f}", "", "",
+             cents(price), q, codes[i], "交易成功", cents(price * q), "", "",
              f"{midnight + dt.timedelta(seconds=made):%Y-%m-%d %H:%M:%S}",
              f"{midnight + dt.timedelta(seconds=paid):%Y-%m-%d %H:%M:%S}"]
         )  # fmt: skip

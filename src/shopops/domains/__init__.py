@@ -27,7 +27,9 @@ The parts (all optional):
 - ``routes``: FastAPI routers, ``templates`` their Jinja folder, ``pages`` the nav entries
   ``(key, href, label)`` (key: the page's template name), shown after 异常;
 - ``commands``: click commands or groups, added to ``shopops``;
-- ``translations``: a YAML file of the page's words, Chinese → English (the dashboard's English mode).
+- ``translations``: a YAML file of the page's words, Chinese → English (the dashboard's English mode);
+- ``undated_tables``: lists, not days (no "缺 N 天"); ``per_shop_tables``: exports only some shops have
+  (an ERP's), missing days counted for the shops that imported them once.
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ class Domain:
     commands: tuple[Part, ...] = ()
     translations: Traversable | None = None
     undated_tables: tuple[str, ...] = ()  # tables of lists (a roster), not days: no "缺 N 天" for them
+    # Tables of exports a shop has only when it uses the tool behind them (an ERP): their "缺 N 天"
+    # counts for the shops that imported them once, not for every shop of the platform.
+    per_shop_tables: tuple[str, ...] = ()
 
 
 @cache

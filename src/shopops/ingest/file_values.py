@@ -13,6 +13,7 @@ per column, so the user knows to import the settled export later (it replaces th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Collection, Mapping
 from pathlib import PurePath
@@ -31,6 +32,20 @@ _ONE_DAY = re.compile(rf"(?<!\d){_DAY}(?!\d)")
 def stem(name: str) -> str:
     """The file's name without folders, extension or the sheet a workbook part adds."""
     return PurePath(name.split(" · ", maxsplit=1)[0]).stem
+
+
+def import_identity(content_digest: str, spec: SourceSpec, name: str, today: dt.date) -> str:
+    """What makes an import "the same file again": its bytes, and — for a source that reads values
+    from the file's name or dates an undated snapshot by the import day — that name and day too. Two
+    days' 商品库存 exports with the same cells (a quiet shop) are two snapshots, not one file twice."""
+    parts = [content_digest]
+    if spec.from_file_name or spec.period_column is not None:
+        parts.append(PurePath(name).name)
+    if spec.period_default_today:
+        parts.append(today.isoformat())
+    if len(parts) == 1:
+        return content_digest
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def file_name_values(spec: SourceSpec, name: str) -> dict[str, str]:

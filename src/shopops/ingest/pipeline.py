@@ -7,6 +7,7 @@ and inserts the new ones in the same transaction, together with the ``imports`` 
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import hashlib
 import os
@@ -21,7 +22,6 @@ import duckdb
 
 from shopops.channels import channel_case_sql
 from shopops.errors import (
-    BadValueError,
     MissingColumnError,
     UnreadableFileError,
 )
@@ -29,6 +29,7 @@ from shopops.ingest.bundle import other_sheets
 from shopops.ingest.file_values import (
     check_period,
     file_extras,
+    import_identity,
     pending_counts,
     pending_flags,
     unsettled,
@@ -150,15 +151,18 @@ class Importer:
             check_platform(spec, shop_name, shops.get(shop_name, ""), raw)
         try:
             raw.load(self.con, RAW, sorted({0, *detection.mapping.values()}))
-            file_digest = digest()
+            file_digest = import_identity(digest(), spec, raw.path.name, dt.date.today())
             # Another shop's file is refused before "already imported" could show its rows and dates.
             if shop_name is not None:
                 self.checks.check_scope(raw, scope.allowed, [shop_name])
-            previous = self._previous_import(file_digest, spec.key, shop_name)
+            # A file whose rows of unregistered shops were left out is read again: the shop may be added.
+            skips = spec.other_shops == "skip" and "shop" in detection.mapping
+            previous = None if skips else self._previous_import(file_digest, spec.key, shop_name)
             if previous is not None:
                 self.checks.check_scope(raw, scope.allowed, previous.shops)
                 return previous
             skipped = self._stage(raw, detection, shop_name, fill_shop=scope.shop)
+            skipped += self.checks.skip_other_shops(raw, detection, shops)
             self._validate(raw, detection, shops)
             self.checks.check_chosen_shop(raw, detection, scope.shop)
             self.checks.check_scope(raw, scope.allowed)
@@ -337,20 +341,7 @@ class Importer:
         if checks:
             self.checks.first_failure(raw, checks)
         self.checks.check_lossy_ids(raw, self._mapped(detection))
-        if "shop" in detection.mapping:
-            unknown = self.con.execute(
-                f"SELECT shop, min(_row) FROM {STAGED} WHERE shop <> '*' GROUP BY shop ORDER BY 2"
-            ).fetchall()
-            for name, first_row in unknown:
-                if name not in shops:
-                    raise BadValueError(
-                        raw.path,
-                        "is not a registered shop",
-                        row=first_row,
-                        column=raw.header[detection.mapping["shop"]],
-                        value=name,
-                        hint=f"add it with `shopops shop add {name} --platform tmall|taobao|jd|douyin`",
-                    ).relabel(raw.display_name)
+        self.checks.check_registered_shops(raw, detection, shops)
 
     def _previous_import(self, digest: str, source_key: str, shop: str | None) -> ImportResult | None:
         row = self.con.execute(
@@ -389,8 +380,10 @@ class Importer:
         staged_columns = set(table_columns(con, STAGED))
         insert_columns = ", ".join(c for c in target_columns if c in staged_columns)
         distinct = f"count(DISTINCT ({', '.join(spec.unique_by)}))" if spec.unique_by else "count(*)"
+        # A list whose optional date column is absent from the file (商品资料 without 创建时间) has no days.
+        dated = (spec.date_column or "") in staged_columns
         stats = con.execute(
-            f"SELECT count(*), {distinct}, {', '.join(spec.date_range_sql)},"
+            f"SELECT count(*), {distinct}, {', '.join(spec.date_range_sql if dated else ('NULL', 'NULL'))},"
             f" string_agg(DISTINCT shop, ',' ORDER BY shop) FROM {STAGED}"
         ).fetchone()
         assert stats is not None
@@ -464,18 +457,20 @@ _MEASURE_TYPES = ("money", "int", "number", "ratio")
 
 
 def _must_fill(spec: SourceSpec, column: ColumnSpec) -> bool:
-    """Key columns must hold a value (unless a default fills it), and so must a required measure
-    (a 支付金额 of "N/A" would make the day's GMV unknown while its visitors count); other required
-    columns need only exist (an unpaid order has no payment time)."""
+    """Key columns must hold a value (unless a default fills it), and so must a required measure (a 支付金额
+    of "N/A" would make GMV unknown while visitors count) or required identity (a stock row's 商品编码);
+    other required columns need only exist (an unpaid order has no payment time)."""
     defaulted = column.default is not None or (column.name == "shop" and spec.shop_default is not None)
-    measure = column.required and column.type in _MEASURE_TYPES
-    return (column.name in spec.replace_by or measure) and not defaulted
+    identity = column.name in spec.unique_by and column.name not in spec.report_blanks  # blanks: kept, said
+    needed = column.required and (column.type in _MEASURE_TYPES or identity)
+    return (column.name in spec.replace_by or needed) and not defaulted
 
 
 def _empty_problem(spec: SourceSpec, column: ColumnSpec) -> tuple[str, str]:
+    fix = "the number (0 if there was none)" if column.type in _MEASURE_TYPES else f"the {column.display}"
     return (
         f"is empty or a placeholder, but every row of a {spec.label} export needs {column.display}",
-        "fill in the number (0 if there was none) or remove the row, then import the file again",
+        f"fill in {fix} or remove the row, then import the file again",
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 
 import duckdb
 
-from shopops.errors import BadValueError, ShopScopeError, ShopUnknownError
+from shopops.errors import BadValueError, ShopScopeError, ShopUnknownError, UnreadableFileError
 from shopops.ingest.readers import RawExport
 from shopops.ingest.sources import ColumnSpec, Detection, SourceRegistry, SourceSpec
 from shopops.ingest.values import VALUE_TYPES
@@ -85,6 +85,50 @@ class StagedChecks:
                     hint=id_type.hint,
                 ).relabel(raw.display_name)
 
+    def skip_other_shops(
+        self, raw: RawExport, detection: Detection, shops: Collection[str]
+    ) -> tuple[tuple[str, int], ...]:
+        """With ``other_shops: skip``, leave out the rows whose shop column names a shop the workspace
+        does not have: (why, rows) per such shop, for the import line. Nothing else is dropped."""
+        if detection.spec.other_shops != "skip" or "shop" not in detection.mapping:
+            return ()
+        other = "shop IS NOT NULL AND shop <> '*' AND NOT list_contains($shops, shop)"
+        found = self.con.execute(
+            f"SELECT shop, count(*) FROM {STAGED} WHERE {other} GROUP BY shop ORDER BY min(_row)",
+            {"shops": list(shops)},
+        ).fetchall()
+        if not found:
+            return ()
+        rows = f"SELECT _row FROM {STAGED} WHERE {other}"
+        self.con.execute(f"DELETE FROM {CHECKS} WHERE _row IN ({rows})", {"shops": list(shops)})
+        self.con.execute(f"DELETE FROM {STAGED} WHERE {other}", {"shops": list(shops)})
+        names = "、".join(str(name) for name, _ in found)
+        if scalar(self.con, f"SELECT count(*) FROM {STAGED}") == 0:
+            raise UnreadableFileError(
+                raw.path,
+                f"holds rows of shops this workspace does not have only ({names})",
+                hint="add the shop with `shopops shop add NAME --platform tmall|taobao|jd|douyin`",
+            ).relabel(raw.display_name)
+        return tuple((f"of shop {name} (not registered)", int(n)) for name, n in found)
+
+    def check_registered_shops(self, raw: RawExport, detection: Detection, shops: Collection[str]) -> None:
+        """Every shop a shop column names must be registered ("*": every shop's shared data)."""
+        if "shop" not in detection.mapping:
+            return
+        found = self.con.execute(
+            f"SELECT shop, min(_row) FROM {STAGED} WHERE shop <> '*' GROUP BY shop ORDER BY 2"
+        ).fetchall()
+        for name, first_row in found:
+            if name not in shops:
+                raise BadValueError(
+                    raw.path,
+                    "is not a registered shop",
+                    row=first_row,
+                    column=raw.header[detection.mapping["shop"]],
+                    value=name,
+                    hint=f"add it with `shopops shop add {name} --platform tmall|taobao|jd|douyin`",
+                ).relabel(raw.display_name)
+
     def check_chosen_shop(self, raw: RawExport, detection: Detection, chosen: str | None) -> None:
         """With --shop (or the upload form's shop), a shop column must name that shop only."""
         if chosen is None or "shop" not in detection.mapping:
@@ -152,13 +196,16 @@ class StagedChecks:
             return
         *key_values, (first, second), conflicts = found
         shown = [
-            f"{spec.column(name).display if name != 'shop' else '店铺'} {value}"
+            f"{_key_label(spec, name)} {value}"
             for name, value in zip(spec.unique_by, key_values, strict=True)
-            if name != "shop" or "shop" in detection.mapping
+            if (name != "shop" or "shop" in detection.mapping) and name not in spec.constants and value
         ]
-        last_key = spec.column(spec.unique_by[-1]).display if spec.unique_by[-1] != "shop" else "店铺"
-        more = f" (and {conflicts - 1} more {last_key} like it)" if conflicts > 1 else ""
-        grain = "、".join(spec.column(n).display if n != "shop" else "店铺" for n in spec.unique_by)
+        more = (
+            f" (and {conflicts - 1} more {_key_label(spec, spec.unique_by[-1])} like it)"
+            if conflicts > 1
+            else ""
+        )
+        grain = "、".join(_key_label(spec, n) for n in spec.unique_by if n not in spec.constants)
         finer = self.finer_source(raw, detection)
         raise BadValueError(
             raw.path,
@@ -181,3 +228,15 @@ class StagedChecks:
             and (match := self.registry.match(spec, raw.header, context)).eligible
         ]
         return max(candidates, key=lambda m: m.score).spec if candidates else None
+
+
+def _key_label(spec: SourceSpec, name: str) -> str:
+    """A key column's name as the user knows it: a period's ``_start``/``_end`` are the period column."""
+    if name == "shop":
+        return "店铺"
+    for column in spec.columns:
+        if column.name == name or (
+            column.type == "period" and name in (f"{column.name}_start", f"{column.name}_end")
+        ):
+            return column.display
+    return name

@@ -26,8 +26,10 @@ def metric_sql(metric: Metric, catalog: Catalog, columns: Mapping[str, str] | No
 
 def _typed(metric: Metric, expression: str) -> str:
     if metric.unit == "money":
+        # A quotient is a DOUBLE (170.635 is 170.63499…): fixed to 9 places first, so a half cent
+        # rounds half away from zero, as the exact DECIMAL would (ROUND_HALF_UP).
         return (
-            f"CAST(round(CAST({expression} AS DOUBLE), 2) AS DECIMAL(18, 2))"
+            f"CAST(round(CAST(CAST({expression} AS DOUBLE) AS DECIMAL(38, 9)), 2) AS DECIMAL(18, 2))"
             if "/" in metric.formula
             else (f"CAST({expression} AS DECIMAL(18, 2))")
         )

@@ -14,7 +14,8 @@ import polars as pl
 
 from shopops.domains import domains
 
-COST_TABLE = "sku_costs"
+COST_TABLE = "product_master"  # 商品资料 with its cost versions; the SKU 成本表 writes here too
+ITEM_TABLE = "sycm_item_day"  # 生意参谋 商品效果: exported for the shops whose items are followed
 
 
 def files_used(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pl.DataFrame:
@@ -55,10 +56,19 @@ kinds AS (
     SELECT DISTINCT i.target_table, f.family FROM imports i, unnest(string_split(i.shops, ',')) u(shop)
     JOIN family f ON f.shop = u.shop
     WHERE NOT list_contains($undated, i.target_table) AND i.target_table NOT LIKE 'live_session%'
+      AND NOT list_contains($per_shop, i.target_table)
+),
+-- Exports a shop has only when it uses the tool behind them (an ERP's stock, 商品效果) count for
+-- the shops that imported them once, not for every shop of the platform.
+own_kinds AS (
+    SELECT DISTINCT u.shop, i.target_table FROM imports i, unnest(string_split(i.shops, ',')) u(shop)
+    WHERE list_contains($per_shop, i.target_table)
 ),
 grid AS (
     SELECT s.shop, k.target_table, d.date FROM unnest($shops) s(shop)
     JOIN family f ON f.shop = s.shop JOIN kinds k ON k.family = f.family, days d
+    UNION ALL
+    SELECT s.shop, o.target_table, d.date FROM unnest($shops) s(shop) JOIN own_kinds o ON o.shop = s.shop, days d
 ),
 covered AS (
     SELECT DISTINCT g.shop, g.target_table, g.date FROM grid g JOIN imports i
@@ -69,7 +79,13 @@ SELECT g.shop, g.target_table, count(c.date) AS covered_days, count(*) AS total_
        list(g.date ORDER BY g.date) FILTER (WHERE c.date IS NULL) AS missing
 FROM grid g LEFT JOIN covered c USING (shop, target_table, date)
 GROUP BY ALL ORDER BY g.shop, g.target_table""",
-        params={"start": start, "end": end, "shops": list(shops), "undated": undated_tables()},
+        params={
+            "start": start,
+            "end": end,
+            "shops": list(shops),
+            "undated": undated_tables(),
+            "per_shop": per_shop_tables(),
+        },
     ).pl()
     return frame
 
@@ -77,6 +93,11 @@ GROUP BY ALL ORDER BY g.shop, g.target_table""",
 def undated_tables() -> list[str]:
     """Tables whose imports state no days to cover: cost sheets, anchor schedules, a domain's lists."""
     return [COST_TABLE, "anchor_schedule", *(t for d in domains() for t in d.undated_tables)]
+
+
+def per_shop_tables() -> list[str]:
+    """Tables of exports only some shops have (商品效果, a domain's ERP exports): see ``coverage``."""
+    return [ITEM_TABLE, *(t for d in domains() for t in d.per_shop_tables)]
 
 
 def has_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, shops: Sequence[str]) -> bool:

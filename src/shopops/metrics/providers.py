@@ -126,7 +126,8 @@ GROUP BY ALL""",
             """
 SELECT shop, date, commission AS affiliate_commission FROM affiliate_day WHERE date BETWEEN {start} AND {end}""",
         ),
-        # Cost of each paid line at the cost valid on its payment day; a shop's own cost row
+        # Cost of each paid line at the cost valid on its payment day (商品资料: the version with the
+        # latest 成本生效日期 on or before it, rows without 成本价 skipped); a shop's own cost row
         # wins over one for every shop ('*').
         Provider(
             "cost_lines",
@@ -134,9 +135,10 @@ SELECT shop, date, commission AS affiliate_commission FROM affiliate_day WHERE d
             """
 WITH lines AS (
     SELECT l.shop, CAST(l.paid_at AS DATE) AS date, l.quantity, l.sku_code,
-           (SELECT c.unit_cost FROM sku_costs c
-             WHERE c.sku_code = l.sku_code AND c.shop IN (l.shop, '*') AND c.valid_from <= CAST(l.paid_at AS DATE)
-             ORDER BY c.shop = '*', c.valid_from DESC LIMIT 1) AS unit_cost
+           (SELECT c.cost_price FROM product_master c
+             WHERE c.sku = l.sku_code AND c.shop IN (l.shop, '*') AND c.cost_from <= CAST(l.paid_at AS DATE)
+               AND c.cost_price IS NOT NULL
+             ORDER BY c.shop = '*', c.cost_from DESC LIMIT 1) AS unit_cost
     FROM order_lines l
     WHERE l.paid_at IS NOT NULL AND CAST(l.paid_at AS DATE) BETWEEN {start} AND {end}
 )
@@ -151,10 +153,10 @@ FROM lines GROUP BY ALL""",
             """
 WITH items AS (
     SELECT i.shop, i.date, i.units,
-           (SELECT c.unit_cost FROM sku_costs c
-             WHERE (c.item_id = i.item_id OR c.sku_code = i.item_code) AND c.shop IN (i.shop, '*')
-               AND c.valid_from <= i.date
-             ORDER BY c.shop = '*', c.valid_from DESC LIMIT 1) AS unit_cost
+           (SELECT c.cost_price FROM product_master c
+             WHERE (c.item_id = i.item_id OR c.sku = i.item_code) AND c.shop IN (i.shop, '*')
+               AND c.cost_from <= i.date AND c.cost_price IS NOT NULL
+             ORDER BY c.shop = '*', c.cost_from DESC LIMIT 1) AS unit_cost
     FROM sycm_item_day i WHERE i.date BETWEEN {start} AND {end} AND coalesce(i.units, 0) > 0
 )
 SELECT shop, date, sum(units) AS cost_units,

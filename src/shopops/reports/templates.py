@@ -1,4 +1,4 @@
-"""Blank import templates for the sheets that are ours (SKU costs, targets …), written with XlsxWriter."""
+"""Blank import templates for the sheets that are ours (商品资料, targets …), written with XlsxWriter."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ import xlsxwriter
 from shopops.ingest.sources import SourceSpec
 from shopops.ingest.sources.spec import load_builtin_specs
 
-TEMPLATES = {"sku-cost": "sku_cost", "targets": "targets"}
+TEMPLATES = {"targets": "targets"}
+# Templates that are no more, and the one line that says what took their place.
+RETIRED = {
+    "sku-cost": "the SKU 成本表 has merged into 商品资料 — use `shopops template product-list`"
+    " (成本价, and 成本生效日期 for a cost change); old SKU 成本表 files still import",
+}
 
 
 def templates() -> dict[str, str]:
@@ -19,10 +24,6 @@ def templates() -> dict[str, str]:
 
 
 _EXAMPLES: dict[str, list[list[object]]] = {
-    "sku_cost": [
-        ["A1001-BLK-M", "652345678901", "示例：纯棉T恤 黑色 M", 28.5, "2026-01-01", ""],
-        ["A1001-BLK-L", "652345678901", "示例：纯棉T恤 黑色 L", 29.0, "2026-01-01", ""],
-    ],
     "targets": [
         ["期间 2026", "店铺（空）", "店铺组（空）", "支付金额 12000000", "推广预算 1500000", "推广ROI 3.2"],
         ["期间 2026-Q4", "店铺 某某旗舰店", "店铺组（空）", "支付金额 3600000", "净利 420000"],
@@ -31,7 +32,6 @@ _EXAMPLES: dict[str, list[list[object]]] = {
 }
 # What one row of each sheet is, for the 填写说明.
 _ROW_NOTES = {
-    "sku_cost": "从第二行起每个 SKU 一行。",
     "targets": (
         "从第二行起每个期间和店铺（或店铺组）一行，每个指标一列；不需要的指标留空。"
         "期间写 2026（年）、2026-Q4（季度）或 2026-11（月）；店铺、店铺组都留空 = 全部店铺合计；"

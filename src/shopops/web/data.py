@@ -66,7 +66,7 @@ class ScopedData:
 
     def data_dates(self) -> tuple[dt.date | None, dt.date | None]:
         rows = self.cursor.execute(
-            "SELECT shops, date_min, date_max FROM imports WHERE source_key NOT IN ('sku_cost', 'targets')"
+            "SELECT shops, date_min, date_max FROM imports WHERE source_key NOT IN ('sku_cost', 'product_master', 'targets')"
             " AND date_min IS NOT NULL AND NOT list_contains(?, target_table)",
             [undated_tables()],
         ).fetchall()
@@ -79,7 +79,7 @@ class ScopedData:
     def incomplete_days(self) -> list[PartialDay]:
         """The incomplete days the latest day skipped (see :mod:`shopops.metrics.completeness`)."""
         rows = self.cursor.execute(
-            "SELECT shops, date_max FROM imports WHERE source_key NOT IN ('sku_cost', 'targets')"
+            "SELECT shops, date_max FROM imports WHERE source_key NOT IN ('sku_cost', 'product_master', 'targets')"
             " AND date_max IS NOT NULL"
         ).fetchall()
         mine = [r[1] for r in rows if self._visible(str(r[0]))]

@@ -11,7 +11,7 @@
 - **库龄**: without batches there is no true age. The best evidence is used and named: the first
   snapshot holding the SKU when it came after the shop's first snapshot (首次有库存), else the product
   master's 创建时间 (创建时间), else at least the span of the snapshots (≥ 快照起点).
-- **库存金额** = 实际库存 × 成本价 (product master; else the SKU 成本表), unknown without a cost.
+- **库存金额** = 实际库存 × 成本价 on the day (商品资料: the shop's own, else the '*' row); unknown without one.
 - **One ERP per shop and day.** Two ERPs exported on the same day describe the same stock: the one
   with more SKUs is used, the other is named in the notes, never added.
 """
@@ -26,6 +26,7 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
+from shopops.domains.stock.formulas import RULE_SETTINGS, check_rules, rule_setting
 from shopops.domains.stock.relations import PRODUCTS, SOLD
 from shopops.errors import WorkspaceError
 
@@ -56,6 +57,24 @@ class StockRules:
     slow_days: float = 90  # cover > 90: 滞销
     low_days: float = 60  # 60 < cover ≤ 90: 低周转
     normal_days: float = 30  # 30 < cover ≤ 60: 正常; ≤ 30: 高周转
+    # 口径 of products structure/new (formulas.FORMULAS names the choices; defaults: the common practice)
+    sell_through: str = "end"  # 售罄率: end, received, first_stock, with_transit
+    active_rate: str = "on_sale"  # 动销率: on_sale, listed
+    turnover: str = "start_end"  # 库存周转: start_end, snapshots
+    abc_a: float = 80  # ABC: the top SKUs making 80% of the total are A,
+    abc_b: float = 95  # the next up to 95% B, the rest C
+    price_bands: tuple[float, ...] = (100, 200, 300)  # 价格带 edges (基本售价), left-closed
+    new_days: int = 30  # 新品: launched within 30 days up to the period's end
+    cohort_days: int = 180  # 上新 cohort: the launches of the 180 days before
+    takes_off: float = 75  # 起量: above the cohort's 75th percentile
+    lags: float = 25  # 滞后: below the cohort's 25th percentile
+    # 断货/超卖/积压 alerts and 换季清仓 (alerts.py, clearance.py say why these defaults)
+    lead_time_days: float = 14  # 补货周期: 断货风险 when 可售天数 (在途 counted) < 14
+    bestseller_days: float = 21  # 爆款 warned below 21 days (补货周期 + 7 days' 安全库存)
+    bestseller_share: float = 0.2  # 爆款 = a shop's top 20% of selling SKUs by 近30天销售额
+    overstock_min_value: float = 1000  # 积压 only from ¥1,000 of 库存金额
+    clearance_weeks: float = 8  # 清仓: sell out within 8 weeks
+    price_level_days: float = 7  # 价格弹性: price levels held at least 7 days each
 
     @classmethod
     def from_settings(cls, raw: object) -> StockRules:
@@ -69,6 +88,9 @@ class StockRules:
             )
         values: dict[str, Any] = {}
         for key, value in section.items():
+            if key in RULE_SETTINGS:
+                values[key] = rule_setting(key, value)
+                continue
             try:
                 values[key] = int(value) if key == "cover_basis" else float(value)
             except (TypeError, ValueError):
@@ -82,12 +104,23 @@ class StockRules:
             )
         if not rules.normal_days < rules.low_days < rules.slow_days:
             raise WorkspaceError("shopops.yaml: stock thresholds need normal_days < low_days < slow_days")
+        check_rules(rules)
+        for key, ok, rule in (
+            ("lead_time_days", rules.lead_time_days > 0, "a number of days > 0, e.g. 14"),
+            ("bestseller_days", rules.bestseller_days >= 0, "a number of days ≥ 0, e.g. 21"),
+            ("bestseller_share", 0 < rules.bestseller_share <= 1, "a share above 0 and at most 1, e.g. 0.2"),
+            ("overstock_min_value", rules.overstock_min_value >= 0, "an amount in 元 ≥ 0, e.g. 1000"),
+            ("clearance_weeks", rules.clearance_weeks > 0, "a number of weeks > 0, e.g. 8"),
+            ("price_level_days", rules.price_level_days >= 1, "a number of days ≥ 1, e.g. 7"),
+        ):
+            if not ok:
+                raise WorkspaceError(f"shopops.yaml: stock.{key} must be {rule}")
         return rules
 
 
 @dataclass(frozen=True)
 class StockStatus:
-    frame: pl.DataFrame  # STATUS_COLUMNS (+ erp, snapshot_date), largest stock value first
+    frame: pl.DataFrame  # STATUS_COLUMNS (+ sales_days, erp, snapshot_date), largest stock value first
     day: dt.date
     by: Literal["sku", "style"]
     notes: list[str] = field(default_factory=list)
@@ -115,14 +148,15 @@ def stock_status(
     con.executemany(
         "INSERT INTO _so_stock_choice VALUES (?, ?, ?)", [(s, e, d) for s, (e, d, _) in snapshots.items()]
     )
-    params = {"day": day, "sold_start": day - dt.timedelta(days=29), "sold_end": day}
+    params = {"day": day, "sold_start": day - dt.timedelta(days=29), "sold_end": day, "as_of": day}
     frame: pl.DataFrame = con.sql(_STATUS_SQL, params=params).pl()
     con.execute("DROP TABLE IF EXISTS _so_stock_choice")
     if by == "style":
         frame = _by_style(frame)
     frame = _classify(frame, rules).sort(["stock_value", "sku"], descending=[True, False], nulls_last=True)
     notes = [
-        f"可售天数 = 可用库存 ÷ (近{rules.cover_basis}天销量 ÷ {rules.cover_basis})；组合商品按 BOM 拆到子商品",
+        f"可售天数 = 可用库存 ÷ (近{rules.cover_basis}天销量 ÷ {rules.cover_basis})，上新不足{rules.cover_basis}天的按"
+        "在售天数（库龄 + 1）算日均；组合商品按 BOM 拆到子商品",
         f"状态：零动销（有库存、近30天无销售）、滞销 > {rules.slow_days:g} 天、低周转 {rules.low_days:g}–{rules.slow_days:g}、"
         f"正常 {rules.normal_days:g}–{rules.low_days:g}、高周转 ≤ {rules.normal_days:g} 天",
         "库龄：首次有库存 = 快照中第一次出现；创建时间 = 商品资料；≥ 快照起点 = 快照历史之前就有（至少）",
@@ -185,9 +219,8 @@ WITH stock AS (
     GROUP BY s.shop, s.sku
 ), master AS (
     {PRODUCTS}
-), costs AS (
-    SELECT shop, sku_code AS sku, arg_max(unit_cost, valid_from) AS unit_cost
-    FROM sku_costs WHERE valid_from <= $day GROUP BY ALL
+), costs AS (  -- the every-shop ('*') cost on the day, for a SKU without a cost of its shop's own
+    SELECT shop, sku, cost_price AS unit_cost FROM master WHERE shop = '*'
 )
 SELECT st.shop, st.sku, coalesce(m.style, st.style) AS style, coalesce(m.name, st.name) AS name,
        coalesce(m.category, st.category) AS category, m.season,
@@ -237,8 +270,18 @@ def _by_style(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _classify(frame: pl.DataFrame, rules: StockRules) -> pl.DataFrame:
     basis = "sales_30d" if rules.cover_basis == 30 else "sales_7d"
-    cover = pl.when(pl.col(basis) > 0).then(pl.col("available") / (pl.col(basis) / rules.cover_basis))
-    frame = frame.with_columns(days_of_cover=cover)
+    # A SKU on sale for fewer days than the basis sold over those days only: its daily rate is its
+    # sales ÷ its days (库龄 + 1), or a launch of 3 days would look 10× slower than it is. Without
+    # evidence of its start (≥ 快照起点) it had the whole window.
+    window = (
+        pl.when(pl.col("age_basis") == "≥ 快照起点")
+        .then(pl.lit(rules.cover_basis))
+        .otherwise(pl.min_horizontal(pl.lit(rules.cover_basis), (pl.col("age_days") + 1).clip(lower_bound=1)))
+    )
+    # available × days ÷ sales, not available ÷ (sales ÷ days): one rounding, so a cover of exactly
+    # 30 days is 30.0 and falls in the band that holds 30.
+    cover = pl.when(pl.col(basis) > 0).then(pl.col("available") * window / pl.col(basis))
+    frame = frame.with_columns(days_of_cover=cover, sales_days=window)
     status: pl.Expr = (
         pl.when(pl.col("sales_30d") == 0)
         .then(pl.lit("零动销"))
@@ -257,12 +300,13 @@ def _classify(frame: pl.DataFrame, rules: StockRules) -> pl.DataFrame:
         .then(None)
         .otherwise(status)
     )
-    return frame.with_columns(status=status).select(*STATUS_COLUMNS, "erp", "snapshot_date")
+    return frame.with_columns(status=status).select(*STATUS_COLUMNS, "sales_days", "erp", "snapshot_date")
 
 
 def _empty() -> pl.DataFrame:
     return pl.DataFrame(
-        schema=dict.fromkeys((*STATUS_COLUMNS, "erp"), pl.String) | {"snapshot_date": pl.Date}
+        schema=dict.fromkeys((*STATUS_COLUMNS, "erp"), pl.String)
+        | {"sales_days": pl.Int64, "snapshot_date": pl.Date}
     )
 
 

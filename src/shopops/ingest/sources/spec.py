@@ -67,6 +67,9 @@ class SourceSpec:
     constants: dict[str, str] = field(default_factory=dict)
     required_any: tuple[tuple[str, ...], ...] = ()
     shop_default: str | None = None
+    # "skip": rows whose shop column names a shop the workspace does not have are left out and counted
+    # (an ERP export covers shops ShopOps does not manage, e.g. a 拼多多 store); "refuse": the file is.
+    other_shops: str = "refuse"
     custom: bool = False
     report_blanks: tuple[str, ...] = ()  # columns whose empty cells an import reports (kept as unknown)
     # Cell texts that mean "not settled yet" (赤兔's 延迟统计): read as unknown, and the row's
@@ -143,6 +146,8 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
     names |= {f"{name}_{end}" for name in periods for end in ("start", "end")}
     if len(periods) > 1:
         problems.append(f"more than one period column: {', '.join(periods)}")
+    if data.get("other_shops") not in (None, "refuse", "skip"):
+        problems.append(f"other_shops: {data.get('other_shops')!r} is not refuse or skip")
     if data.get("period_default") not in (None, "import_day"):
         problems.append(f"period_default: {data.get('period_default')!r} is not import_day")
     for column, values in data.get("from_file_name", {}).items():
@@ -178,6 +183,7 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
         constants=dict(data.get("constants", {})),
         required_any=tuple(tuple(group) for group in data.get("required_any", ())),
         shop_default=data.get("shop_default"),
+        other_shops=data.get("other_shops") or "refuse",
         custom=custom,
         report_blanks=tuple(data.get("report_blanks", ())),
         pending_tokens=tuple(str(token) for token in data.get("pending_tokens", ())),

@@ -88,7 +88,7 @@ def write_profit(book: Book) -> None:
         )
     notes = [
         "毛利 = 净销售额 − 商品成本 − 发货成本 − 平台扣点；净利 = 毛利 − 推广花费 − 淘客佣金。任一部分未知时利润为“—”，不按 0 计。",
-        "成本覆盖率 < 100%：有付款商品在 SKU 成本表中没有成本 — 补上成本（shopops template sku-cost，填好后 shopops import）即可算出利润。",
+        "成本覆盖率 < 100%：有付款商品在商品资料中没有成本价 — 补上成本价（shopops template product-list，填好后 shopops import）即可算出利润。",
     ]
     unknown = [str(r["shop"]) for r in rows if r["net_profit"] is None and r["shop"] != TOTAL_SHOP]
     if unknown:

@@ -118,7 +118,7 @@ def _write_unknown(book: Book, worksheet: Any, row: int) -> None:
         worksheet,
         row + 1,
         0,
-        "原因通常是上面列出的缺失导出、SKU 成本表缺成本（见利润表的成本覆盖率）或未设置发货成本规则（shopops.yaml 的 shipping）。",
+        "原因通常是上面列出的缺失导出、商品资料缺成本价（见利润表的成本覆盖率）或未设置发货成本规则（shopops.yaml 的 shipping）。",
         styles["note"],
     )
 
