@@ -335,4 +335,5 @@ def clearance_command(
     head = (
         f"{frame.height} 款，库存金额 ¥{value:,.2f}" if frame.height else f"季节 {season}：没有有库存的款式"
     )
-    _table(shown, CLEARANCE_TABLE, f"换季清仓 {season} {day}", [head, *plan.notes], output)
+    label = "往季（当季以外）" if season.strip().lower() == "old" else season
+    _table(shown, CLEARANCE_TABLE, f"换季清仓 {label} {day}", [head, *plan.notes], output)
