@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal
 
 import click
@@ -26,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from shopops.cli.context import err, out
+from shopops.reports.export import to_csv, to_json
 
 Kind = Literal["text", "count", "ratio", "money", "seconds", "flag", "date"]
 DASH = "—"
@@ -147,3 +149,42 @@ def print_no_data(output_format: str, columns: Sequence[str], line: str) -> None
     elif output_format == "csv":
         click.echo(",".join(columns))
     (err if output_format != "table" else out).print(escape(line))
+
+
+def emit_table(
+    frame: pl.DataFrame,
+    output_format: str,
+    output: Path | None,
+    columns: Sequence[Column],
+    title: str,
+    lines: Sequence[str],
+) -> None:
+    """A domain command's result: ``csv``/``json`` give every column (English names) on standard
+    output or in ``output``, with ``lines`` (口径, notes) on stderr; ``table`` gives the fitted tables,
+    what they left out, then ``lines`` — in ``output`` when given."""
+    if output_format in ("csv", "json"):
+        text = to_csv(frame) if output_format == "csv" else to_json(frame) + "\n"
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
+        for line in lines:
+            err.print(escape(line))
+        return
+    if output is None:
+        _print_with_lines(out, frame, columns, title, lines)
+        return
+    with output.open("w", encoding="utf-8") as handle:
+        console = Console(file=handle, width=out.width, highlight=False, soft_wrap=True)
+        _print_with_lines(console, frame, columns, title, lines)
+    out.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
+
+
+def _print_with_lines(
+    console: Console, frame: pl.DataFrame, columns: Sequence[Column], title: str, lines: Sequence[str]
+) -> None:
+    left_out = print_tables(console, frame, columns, title)
+    for line in [omitted_line(left_out), *lines]:
+        if line:
+            console.print(escape(line), soft_wrap=False)  # wrapped at the console's width

@@ -15,12 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
-import polars as pl
-from rich.console import Console
-from rich.markup import escape
 
-from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
-from shopops.cli.fitted_tables import Column, omitted_line, print_no_data, print_tables
+from shopops.cli.context import default_day, open_workspace, out, parse_day, user_errors
+from shopops.cli.fitted_tables import Column, emit_table, print_no_data
 from shopops.domains.service.agents import AGENT_COLUMNS, CONVERSION_LABELS, agent_table
 from shopops.domains.service.cli_coach import print_card
 from shopops.domains.service.coaching import coach
@@ -28,7 +25,6 @@ from shopops.domains.service.daily import registered_shops, service_span
 from shopops.domains.service.records import UNSTATED, load_records
 from shopops.domains.service.team import TEAM_COLUMNS, Grain, team_trend
 from shopops.errors import UserError
-from shopops.reports.export import to_csv, to_json
 from shopops.workspace import Workspace
 
 GROUPS = ("售前", "售后")
@@ -150,7 +146,7 @@ def agents_command(
         print_no_data(output_format, AGENT_COLUMNS, f"{first} ~ {last} {_scope(selected, group)}{NO_DATA}")
         return
     title = f"客服 {first} ~ {last}" + (f" · {group}" if group else "")
-    _emit(table.frame, output_format, output, AGENT_TABLE, title, table.notes)
+    emit_table(table.frame, output_format, output, AGENT_TABLE, title, table.notes)
 
 
 @service_group.command("team")
@@ -211,7 +207,7 @@ def team_command(
     title = f"客服团队{'按周' if grain == 'week' else '按日'} {first} ~ {last}" + (
         f" · {group}" if group else ""
     )
-    _emit(frame, output_format, output, columns, title, notes)
+    emit_table(frame, output_format, output, columns, title, notes)
 
 
 @service_group.command("coach")
@@ -292,47 +288,6 @@ def _attribution_notes(
     return [
         f"{shop}：客服销售额按 {option or UNSTATED}" for shop, option in sorted(records.attribution.items())
     ]
-
-
-def _emit(
-    frame: pl.DataFrame,
-    output_format: str,
-    output: Path | None,
-    columns: Sequence[Column],
-    title: str,
-    notes: Sequence[str],
-) -> None:
-    if output_format in ("csv", "json"):
-        text = to_csv(frame) if output_format == "csv" else to_json(frame) + "\n"
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            output.write_text(text, encoding="utf-8")
-            err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-        for note in notes:
-            err.print(escape(note))
-        return
-    if output is not None:
-        with output.open("w", encoding="utf-8") as handle:
-            _print_table(
-                Console(file=handle, width=out.width, highlight=False, soft_wrap=True),
-                frame,
-                columns,
-                title,
-                notes,
-            )
-        out.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-        return
-    _print_table(out, frame, columns, title, notes)
-
-
-def _print_table(
-    console: Console, frame: pl.DataFrame, columns: Sequence[Column], title: str, notes: Sequence[str]
-) -> None:
-    omitted = print_tables(console, frame, columns, title)
-    for line in [omitted_line(omitted), *notes]:
-        if line:
-            console.print(escape(line), soft_wrap=False)  # wrapped at the console's width
 
 
 __all__ = ["CONVERSION_LABELS", "service_group"]

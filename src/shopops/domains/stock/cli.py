@@ -8,21 +8,19 @@ every column with English names, the notes (口径, which ERP's snapshot) on std
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
 import polars as pl
-from rich.console import Console
 from rich.markup import escape
 
-from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
-from shopops.cli.fitted_tables import Column, omitted_line, print_no_data, print_tables
+from shopops.cli.context import err, open_workspace, parse_day, user_errors
+from shopops.cli.fitted_tables import Column, emit_table, print_no_data
 from shopops.domains.stock.alerts import ALERT_COLUMNS, KINDS, stock_alerts
 from shopops.domains.stock.clearance import CLEARANCE_COLUMNS, clearance_list
 from shopops.domains.stock.status import CLASSES, STATUS_COLUMNS, StockRules, stock_status
 from shopops.errors import UserError
-from shopops.reports.export import to_csv, to_json, write_table
+from shopops.reports.export import write_table
 from shopops.workspace import Workspace
 
 HOW = (
@@ -101,35 +99,11 @@ def status_command(
         )
         return
     frame = status.frame.drop("erp", "snapshot_date")
-    if output_format in ("csv", "json"):
-        text = to_csv(frame) if output_format == "csv" else to_json(frame) + "\n"
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            output.write_text(text, encoding="utf-8")
-            err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-        for note in status.notes:
-            err.print(escape(note))
-        return
     title = f"库存状态 {day}" + (" · 按款式" if by == "style" else "")
-    columns = STATUS_TABLE if by == "sku" else BY_STYLE_TABLE
-    if output is None:
-        _print(out, frame, columns, title, status.notes)
-        return
-    with output.open("w", encoding="utf-8") as handle:
-        _print(Console(file=handle, width=out.width, highlight=False), frame, columns, title, status.notes)
-    err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-
-
-def _print(
-    console: Console, frame: pl.DataFrame, columns: Sequence[Column], title: str, notes: list[str]
-) -> None:
-    left_out = print_tables(console, frame, columns, title)
     counts = dict(frame["status"].value_counts().iter_rows())
-    summary = "、".join(f"{name} {counts.get(name, 0)}" for name in CLASSES)
-    for line in [f"状态分布：{summary}", *notes, omitted_line(left_out)]:
-        if line:
-            console.print(escape(line))
+    summary = "状态分布：" + "、".join(f"{name} {counts.get(name, 0)}" for name in CLASSES)
+    columns = STATUS_TABLE if by == "sku" else BY_STYLE_TABLE
+    emit_table(frame, output_format, output, columns, title, [summary, *status.notes])
 
 
 ALERTS_TABLE = (
@@ -190,35 +164,6 @@ def _scope(workspace: Workspace, shops: tuple[str, ...], day: dt.date | None) ->
     return latest[0] if latest else None
 
 
-def _emit(frame: pl.DataFrame, output_format: str, output: Path | None, notes: list[str]) -> None:
-    """CSV/JSON on standard output (or ``output``), the notes on stderr."""
-    text = to_csv(frame) if output_format == "csv" else to_json(frame) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-    for note in notes:
-        err.print(escape(note))
-
-
-def _table(
-    frame: pl.DataFrame, columns: Sequence[Column], title: str, lines: list[str], output: Path | None
-) -> None:
-    def show(console: Console) -> None:
-        left_out = print_tables(console, frame, columns, title)
-        for line in [*lines, omitted_line(left_out)]:
-            if line:
-                console.print(escape(line))
-
-    if output is None:
-        show(out)
-        return
-    with output.open("w", encoding="utf-8") as handle:
-        show(Console(file=handle, width=out.width, highlight=False))
-    err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-
-
 @stock_group.command("alerts")
 @click.option("--date", "day", callback=parse_day, help="The day (default: the latest stock snapshot).")
 @click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
@@ -247,8 +192,9 @@ def alerts_command(
             output_format, ALERT_COLUMNS, alerts.notes[0] if alerts.notes else f"{day} 没有库存快照：{HOW}"
         )
         return
+    title = f"库存告警 {day}"
     if output_format in ("csv", "json"):
-        _emit(alerts.frame, output_format, output, alerts.notes)
+        emit_table(alerts.frame, output_format, output, (), title, alerts.notes)
         return
     amounts = []
     for kind in KINDS:
@@ -264,7 +210,7 @@ def alerts_command(
         .then(pl.col("kind") + "·爆款")
         .otherwise(pl.col("kind"))
     )
-    _table(shown, ALERTS_TABLE, f"库存告警 {day}", lines, output)
+    emit_table(shown, "table", output, ALERTS_TABLE, title, lines)
 
 
 @stock_group.command("clearance")
@@ -326,7 +272,7 @@ def clearance_command(
             err.print(escape(note))
         return
     if output_format in ("csv", "json"):
-        _emit(frame, output_format, output, plan.notes)
+        emit_table(frame, output_format, output, (), "", plan.notes)
         return
     shown = frame.with_columns(
         elasticity_text=pl.col("elasticity").map_elements(lambda v: f"{v:+.2f}", return_dtype=pl.String)
@@ -336,4 +282,4 @@ def clearance_command(
         f"{frame.height} 款，库存金额 ¥{value:,.2f}" if frame.height else f"季节 {season}：没有有库存的款式"
     )
     label = "往季（当季以外）" if season.strip().lower() == "old" else season
-    _table(shown, CLEARANCE_TABLE, f"换季清仓 {label} {day}", [head, *plan.notes], output)
+    emit_table(shown, "table", output, CLEARANCE_TABLE, f"换季清仓 {label} {day}", [head, *plan.notes])

@@ -14,11 +14,9 @@ from pathlib import Path
 
 import click
 import polars as pl
-from rich.console import Console
-from rich.markup import escape
 
-from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
-from shopops.cli.fitted_tables import Column, omitted_line, print_no_data, print_tables
+from shopops.cli.context import default_day, open_workspace, parse_day, user_errors
+from shopops.cli.fitted_tables import Column, emit_table, print_no_data
 from shopops.domains.stock.launches import LAUNCH_COLUMNS, VERDICTS, launches
 from shopops.domains.stock.status import StockRules
 from shopops.domains.stock.structure import (
@@ -29,7 +27,6 @@ from shopops.domains.stock.structure import (
     product_structure,
 )
 from shopops.errors import UserError
-from shopops.reports.export import to_csv, to_json
 from shopops.workspace import Workspace
 
 HOW = (
@@ -150,7 +147,7 @@ def structure_command(
         return
     title = f"产品结构 {first} ~ {last} · 按{GROUP_LABELS[grain]}"
     if output_format != "table":
-        _emit(result.frame, output_format, output, (), title, result.notes)
+        emit_table(result.frame, output_format, output, (), title, result.notes)
         return
     shown = result.frame
     if by == "sku":
@@ -167,7 +164,7 @@ def structure_command(
     notes = [*result.notes]
     if by != "sku":
         notes.insert(0, "ABC 列为该组 A/B/C 级的SKU数（全店SKU一起排）")
-    _emit(shown, output_format, output, table, title, notes)
+    emit_table(shown, output_format, output, table, title, notes)
 
 
 @products_group.command("new")
@@ -227,7 +224,7 @@ def new_command(
         return
     title = f"上新 {first} ~ {last}" + (" · 按SKU" if by == "sku" else "")
     if output_format != "table":
-        _emit(result.frame, output_format, output, (), title, result.notes)
+        emit_table(result.frame, output_format, output, (), title, result.notes)
         return
     shown = result.frame.with_columns(
         item=pl.col("sku" if by == "sku" else "style"),
@@ -242,7 +239,7 @@ def new_command(
         f"判断：{summary}；天数、销量、访客、转化率 = 上新以来（至多 30 天），同类 = 同分类早先上新的同样天数",
         *result.notes,
     ]
-    _emit(shown, output_format, output, table, title, notes)
+    emit_table(shown, output_format, output, table, title, notes)
 
 
 def _span(low: float | None, high: float | None) -> str | None:
@@ -275,44 +272,3 @@ def _window(
     if end < start:
         raise UserError(f"--to {end} is before --from {start}; swap them")
     return start, end
-
-
-def _emit(
-    frame: pl.DataFrame,
-    output_format: str,
-    output: Path | None,
-    columns: Sequence[Column],
-    title: str,
-    notes: Sequence[str],
-) -> None:
-    if output_format in ("csv", "json"):
-        text = to_csv(frame) if output_format == "csv" else to_json(frame) + "\n"
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            output.write_text(text, encoding="utf-8")
-            err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-        for note in notes:
-            err.print(escape(note))
-        return
-    if output is not None:
-        with output.open("w", encoding="utf-8") as handle:
-            _print(
-                Console(file=handle, width=out.width, highlight=False, soft_wrap=True),
-                frame,
-                columns,
-                title,
-                notes,
-            )
-        out.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-        return
-    _print(out, frame, columns, title, notes)
-
-
-def _print(
-    console: Console, frame: pl.DataFrame, columns: Sequence[Column], title: str, notes: Sequence[str]
-) -> None:
-    omitted = print_tables(console, frame, columns, title)
-    for line in [omitted_line(omitted), *notes]:
-        if line:
-            console.print(escape(line), soft_wrap=False)
