@@ -30,6 +30,19 @@ from shopops.cli.context import err, out
 from shopops.reports.export import to_csv, to_json
 
 Kind = Literal["text", "count", "ratio", "money", "seconds", "flag", "date"]
+
+# The options every domain table command takes (DESIGN §5: --format table|csv|json, -o, --shop).
+FORMAT_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+OUTPUT_OPTION = click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead."
+)
+SHOPS_OPTION = click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
 DASH = "—"
 
 

@@ -17,7 +17,14 @@ from pathlib import Path
 import click
 
 from shopops.cli.context import default_day, open_workspace, out, parse_day, user_errors
-from shopops.cli.fitted_tables import Column, emit_table, print_no_data
+from shopops.cli.fitted_tables import (
+    FORMAT_OPTION,
+    OUTPUT_OPTION,
+    SHOPS_OPTION,
+    Column,
+    emit_table,
+    print_no_data,
+)
 from shopops.domains.service.agents import AGENT_COLUMNS, CONVERSION_LABELS, agent_table
 from shopops.domains.service.cli_coach import print_card
 from shopops.domains.service.coaching import coach
@@ -68,17 +75,7 @@ TEAM_TABLE = (
     Column("service_sales_share", "客服销售额\n占比", "ratio", 8),
     Column("provisional", "暂定", "flag", 9),
 )
-FORMAT = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
-OUTPUT = click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead."
-)
-SHOPS = click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
+FORMAT, OUTPUT, SHOPS = FORMAT_OPTION, OUTPUT_OPTION, SHOPS_OPTION
 GROUP = click.option(
     "--group", type=click.Choice(GROUPS), help="Only 售前 or 售后 agents (from the 客服名单)."
 )

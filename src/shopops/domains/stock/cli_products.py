@@ -16,7 +16,14 @@ import click
 import polars as pl
 
 from shopops.cli.context import default_day, open_workspace, parse_day, user_errors
-from shopops.cli.fitted_tables import Column, emit_table, print_no_data
+from shopops.cli.fitted_tables import (
+    FORMAT_OPTION,
+    OUTPUT_OPTION,
+    SHOPS_OPTION,
+    Column,
+    emit_table,
+    print_no_data,
+)
 from shopops.domains.stock.launches import LAUNCH_COLUMNS, VERDICTS, launches
 from shopops.domains.stock.status import StockRules
 from shopops.domains.stock.structure import (
@@ -83,17 +90,7 @@ NEW_TABLE = (
     Column("units_30d", "前30天\n销量", "count", 10),
     Column("verdict", "判断", "text", 0),
 )
-FORMAT = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
-OUTPUT = click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead."
-)
-SHOPS = click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
+FORMAT, OUTPUT, SHOPS = FORMAT_OPTION, OUTPUT_OPTION, SHOPS_OPTION
 
 
 @click.group("products")
