@@ -347,8 +347,7 @@ GALLERY: list[Case] = [
         "自定义报表_客服数据23年新.csv",
         "自定义报表_客服数据23年新.csv: is a 赤兔/千牛 · 客服绩效 export (chitu_service) but has no column"
         " 日期 (accepted names: 日期, 统计日期, 时间, 日期范围, 统计周期) and its file name states no period"
-        " — keep the name the export was saved with (…_2026-11-01至2026-11-07.xlsx), or add the period"
-        " to the name",
+        " — add the period the file covers to its name, e.g. …_2026-11-01至2026-11-07.xlsx",
         ("--shop", SHOP),
     ),
     Case(

@@ -322,6 +322,6 @@ def test_efast_movement_needs_a_period(root: Path, tmp_path: Path) -> None:
         ws.import_file(path, shop=SHOP)
     assert str(raised.value) == (
         "商品进销存.csv: is a eFAST · 进销存 export (efast_movement) but has no column 业务日期 (accepted names:"
-        " 业务日期, 统计日期, 日期) and its file name states no period — keep the name the export was saved with"
-        " (…_2026-11-01至2026-11-07.xlsx), or add the period to the name"
+        " 业务日期, 统计日期, 日期) and its file name states no period — add the period the file covers to its"
+        " name, e.g. …_2026-11-01至2026-11-07.xlsx"
     )

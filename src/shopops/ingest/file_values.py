@@ -109,8 +109,7 @@ def check_period(raw: RawExport, spec: SourceSpec, mapping: Mapping[str, int]) -
         raw.path,
         f"is a {spec.label} export ({spec.key}) but has no column {period.display}"
         f" (accepted names: {', '.join(period.aliases)}) and its file name states no period",
-        hint="keep the name the export was saved with (…_2026-11-01至2026-11-07.xlsx),"
-        " or add the period to the name",
+        hint="add the period the file covers to its name, e.g. …_2026-11-01至2026-11-07.xlsx",
     ).relabel(raw.display_name)
 
 
