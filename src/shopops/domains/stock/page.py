@@ -37,16 +37,12 @@ from shopops.web.data import Forbidden, ScopedData
 from shopops.web.routes.pages import check_day, chosen_shops
 
 HIDDEN = ("sku", "age_basis")  # the SKU is the row's link; 库龄依据 the 库龄 cell's title
-MAX_ROWS = 300
+MAX_ROWS = 300  # the table shows the largest stock values first; the rest are one filter away
 TOP_ALERTS = 10  # the alerts panel: the largest amounts at stake
 TOP_CLEARANCE = 30
 KIND_KEYS = {"超卖": "oversold", "断货风险": "stockout", "积压": "overstock"}
 ClearanceSeason = Literal["", "春", "夏", "秋", "冬", "四季", "old"]
-CLEARANCE_SEASONS = (
-    *SEASONS,
-    "四季",
-    OLD,
-)  # the selector; old = every season but the day's own  # the table shows the largest stock values first; the rest are one filter away
+CLEARANCE_SEASONS = (*SEASONS, "四季", OLD)  # the selector; old = every season but the day's own
 CLASS_KEYS = {
     "零动销": "dead",
     "滞销": "slow",
