@@ -37,7 +37,6 @@ import multiprocessing as mp
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -46,11 +45,10 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import psutil  # type: ignore[import-untyped,unused-ignore]
 
+from memory_watch import MB, Watcher  # the script's folder is on sys.path
 from shopops.demo.service_exports import DAILY_HEADER, DAILY_NAME, DELAYED, ROSTER_HEADER
 
-MB = 1024 * 1024
 START = dt.date(2025, 12, 1)  # 365 days end on 2026-11-30: the last month is a whole November
 SHOP = "客服中心旗舰店"
 SEED = 20241111
@@ -276,39 +274,6 @@ def write_roster_csv(agents: int, folder: Path) -> Path:
 
 
 # -- measuring (in a fresh spawn subprocess) ------------------------------------------------------
-
-
-class Watcher:
-    """Polls the process's RSS: the peak of the current step and of the run; past ``limit`` it sends
-    what it knows and ends the process (a step that would exhaust the machine's memory)."""
-
-    def __init__(self, conn: Connection, limit_mb: float) -> None:
-        self.conn, self.limit = conn, limit_mb * MB
-        self.step, self.step_peak, self.peak = "start", 0, 0
-        self.began = time.perf_counter()
-        self.sending = threading.Lock()  # the step's report and the stop message share the pipe
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._poll, daemon=True)
-        self.thread.start()
-
-    def _poll(self) -> None:
-        process = psutil.Process()
-        while not self.stop.is_set():
-            rss = process.memory_info().rss
-            self.step_peak, self.peak = max(self.step_peak, rss), max(self.peak, rss)
-            if rss > self.limit:
-                after = time.perf_counter() - self.began
-                self.send({"aborted": self.step, "rss_mb": rss / MB, "after_s": after})
-                os._exit(3)
-            time.sleep(0.01)
-
-    def send(self, message: dict[str, Any]) -> None:
-        with self.sending:
-            self.conn.send(message)
-
-    def begin(self, step: str) -> None:
-        self.step, self.step_peak = step, psutil.Process().memory_info().rss
-        self.began = time.perf_counter()
 
 
 def _run(paths: dict[str, str], agents: int, days: int, limit_mb: float, conn: Connection) -> None:
