@@ -9,7 +9,6 @@ import csv
 import datetime as dt
 import io
 import shutil
-from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from shopops.warehouse.connection import Warehouse, migration_scripts
 from shopops.workspace import Workspace
 from tests.conftest import DEMO_DAYS, DemoWorkspace, build_demo_workspace, run_cli
 from tests.integration.test_master_table import assert_equal, master_csv
+from tests.stock_files import write_xlsx
 
 SHOP = "甲店"
 PRODUCT_HEADER = [
@@ -40,17 +40,6 @@ PRODUCT_HEADER = [
 ]
 LEGACY_HEADER = ["商家编码", "商品ID", "商品名称", "单位成本", "生效日期", "店铺"]
 JST_HEADER = ["款式编码", "商品编码", "名称", "数量", "订单占有", "可用数"]
-
-
-def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    book.save(path)
-    return path
 
 
 @pytest.fixture

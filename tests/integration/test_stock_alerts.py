@@ -32,7 +32,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -42,36 +41,12 @@ from shopops.domains.stock.findings import stock_findings
 from shopops.domains.stock.status import StockRules
 from shopops.errors import WorkspaceError
 from shopops.workspace import Workspace
+from tests.stock_files import JST_HEADER, MASTER_HEADER, write_xlsx
 
 SHOP = "山岚服饰"
 DAY = dt.date(2026, 11, 29)
 EARLIER = dt.date(2026, 11, 27)
 CREATED = {"NEW-1": "2026-11-15"}
-JST_HEADER = [
-    "款式编码",
-    "颜色",
-    "规格",
-    "商品编码",
-    "名称",
-    "数量",
-    "订单占有",
-    "采购在途数",
-    "调拨在途数",
-    "可用数",
-]
-MASTER_HEADER = [
-    "款式编码",
-    "商品编码",
-    "颜色",
-    "规格",
-    "基本售价",
-    "成本价",
-    "创建时间",
-    "分类",
-    "年份",
-    "季节",
-    "商品名称",
-]
 # sku: (style, on hand 11-29, 订单占有 11-29, 采购在途, 近30天 units, 实付 or None, cost, list price)
 SKUS: dict[str, tuple[str, int, int, int, int, int | None, int | None, int | None]] = {
     "OV-1": ("OV", 5, 8, 0, 30, 1500, 25, 60),
@@ -86,17 +61,6 @@ SKUS: dict[str, tuple[str, int, int, int, int, int | None, int | None, int | Non
     "OK-1": ("K", 100, 0, 0, 60, 1800, 12, 35),
     "NEW-1": ("NW", 100, 0, 0, 0, None, 20, 50),  # created 11-15: too new for 积压
 }
-
-
-def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
 
 
 def snapshot(path: Path, locked: dict[str, int]) -> Path:

@@ -34,34 +34,10 @@ from shopops.domains.stock.clearance import clearance_list
 from shopops.domains.stock.status import StockRules
 from shopops.errors import UserError
 from shopops.workspace import Workspace
+from tests.stock_files import JST_HEADER, MASTER_HEADER, write_xlsx
 
 SHOP = "山岚服饰"
 DAY = dt.date(2026, 11, 29)
-JST_HEADER = [
-    "款式编码",
-    "颜色",
-    "规格",
-    "商品编码",
-    "名称",
-    "数量",
-    "订单占有",
-    "采购在途数",
-    "调拨在途数",
-    "可用数",
-]
-MASTER_HEADER = [
-    "款式编码",
-    "商品编码",
-    "颜色",
-    "规格",
-    "基本售价",
-    "成本价",
-    "创建时间",
-    "分类",
-    "年份",
-    "季节",
-    "商品名称",
-]
 NAME = '=HYPERLINK("http://x","清仓")'  # a 商品名称 that a spreadsheet would run as a formula
 
 
@@ -86,13 +62,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp / "ws"
     with Workspace.init(root) as ws:
         ws.add_shop(SHOP, "taobao")
-    stock = openpyxl.Workbook()
-    sheet = stock.active
-    assert sheet is not None
-    sheet.append(JST_HEADER)
-    for style, on_hand in (("CL", 300), ("CX", 100), ("AU", 50), ("FY", 10)):
-        sheet.append([style, "白", "M", f"{style}-M", style, on_hand, 0, 0, 0, on_hand])
-    stock.save(tmp / "聚水潭_商品库存_20261129.xlsx")
+    stock = [("CL", 300), ("CX", 100), ("AU", 50), ("FY", 10)]
+    rows = [[style, "白", "M", f"{style}-M", style, on_hand, 0, 0, 0, on_hand] for style, on_hand in stock]
+    write_xlsx(tmp / "聚水潭_商品库存_20261129.xlsx", JST_HEADER, rows)
     master = [
         ["CL", "CL-M", "白", "M", 100, 40, "2026-04-01", "T恤", 2026, "夏", NAME],
         ["CX", "CX-M", "白", "M", 50, 20, "2026-05-01", "T恤", 2026, "夏", "短袖"],

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -23,6 +22,7 @@ from shopops.domains.stock.relations import MOVEMENTS, SOLD
 from shopops.domains.stock.status import stock_status
 from shopops.errors import UserError
 from shopops.workspace import Workspace
+from tests.stock_files import write_xlsx
 
 SHOP, JD = "山岚服饰", "山岚京东店"
 SALES_HEADER = [
@@ -44,17 +44,6 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
-    return path
-
-
-def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
     return path
 
 

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -17,6 +16,7 @@ from shopops.cli.main import cli
 from shopops.domains.stock.status import StockRules, stock_status
 from shopops.errors import WorkspaceError
 from shopops.workspace import Workspace
+from tests.stock_files import write_xlsx
 
 SHOP = "山岚服饰"
 DAY = dt.date(2026, 11, 29)
@@ -24,17 +24,6 @@ JST_HEADER = [
     "款式编码", "颜色", "规格", "品牌", "商品编码", "名称", "数量", "订单占有", "仓库待发", "采购在途数",
     "调拨在途数", "样衣仓", "可用数", "公有可用数",
 ]  # fmt: skip
-
-
-def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
 
 
 def jst_row(

@@ -11,10 +11,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from shopops.demo.stock import write_stock_exports
 from shopops.workspace import Workspace
+from tests.stock_files import MASTER_HEADER, write_xlsx
 
 STOCK_SHOP = "山岚服饰"
 HOSTILE_STYLE = "<script>alert(1)</script>"
@@ -34,19 +33,6 @@ JST_HEADER = [
     "调拨在途数",
     "可用数",
 ]
-MASTER_HEADER = [
-    "款式编码",
-    "商品编码",
-    "颜色",
-    "规格",
-    "基本售价",
-    "成本价",
-    "创建时间",
-    "分类",
-    "年份",
-    "季节",
-    "商品名称",
-]
 
 
 @dataclass
@@ -55,21 +41,6 @@ class StockData:
     end: dt.date
     hostile_shop: str
     hostile_day: dt.date
-
-
-def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text as the ERP wrote it, not a formula of ours
-    book.save(path)
-    return path
 
 
 def add_stock_data(workspace: Workspace, base: Path, end: dt.date, hostile_shop: str) -> StockData:
