@@ -113,6 +113,18 @@ push:
 #     promotions:
 #       - {key: anniversary, label: 店庆, start: "09-20", end: "09-22", after: 3}
 
+# 退货 (shopops returns): the 退款原因 → 原因大类 mapping replaces the default one whole (all classes:
+# src/shopops/domains/returns/reason_classes.yaml). A reason is in the first class, in this order,
+# with one of its words in it; the last class takes the rest. product_classes: the classes that are
+# 品退 (product-caused). Every key is optional.
+#   returns:
+#     reason_classes:
+#       - {name: 品质, words: [质量, 破损, 描述不符, 褪色]}
+#       - {name: 服务/其他, words: []}
+#     product_classes: [品质]
+#     provisional_days: 14         # a cohort by payment date keeps moving this many days (暂估)
+#     min_orders: 20               # the focus list leaves out SKUs with fewer paid order lines
+
 # 节假日 (holidays): chinese-calendar knows holidays only up to the year of its release (pip install -U
 # chinese-calendar). For a later year copy the days off ("first..last": name) and the 调休 working days
 # from the State Council's notice here, or its 春节 counts as ordinary days in the baselines

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from shopops.domains import parts as domain_parts
 from shopops.errors import DiskFullError, WorkspaceError
 from shopops.ingest.pipeline import Importer, ImportResult, work_folder
 from shopops.ingest.readers.limits import ReadLimits
@@ -81,6 +82,7 @@ class Workspace:
         self.warehouse = Warehouse(root / WAREHOUSE_NAME)
         self.registry = SourceRegistry(self._specs())
         self._importer: Importer | None = None
+        self._run_settings_hooks()
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -149,6 +151,12 @@ class Workspace:
         self.settings = load_settings(self.root / CONFIG_NAME)
         self.registry = SourceRegistry(self._specs())
         self._importer = None
+        self._run_settings_hooks()
+
+    def _run_settings_hooks(self) -> None:
+        """The domains' settings the warehouse's SQL reads (shopops.domains: ``settings_hooks``)."""
+        for hook in domain_parts("settings_hooks"):
+            hook(self.connection, self.settings.raw)
 
     # -- shops -----------------------------------------------------------------------------
 

@@ -102,7 +102,10 @@ def unused(*names: str) -> str:
 
 
 _REFUND_54_READ = {"订单编号", "退款编号", "订单付款时间", "商品编码", "买家实际支付金额", "宝贝标题", "买家退款金额",
-                   "退款状态", "买家退款原因", "退款完结时间", "退款的申请时间"}  # fmt: skip
+                   "退款状态", "买家退款原因", "退款完结时间", "退款的申请时间",
+                   # what the returns domain reads (issue 16, migration 013)
+                   "支付单号", "商品 id", "手工退款 / 系统退款", "售后类型", "货物状态", "发货物流信息", "退货物流单号",
+                   "买家退款说明", "退款原因标签", "责任方", "售中或售后", "部分退款 / 全部退款"}  # fmt: skip
 # What the import line names as unused: every other header, and the second of two equal ones.
 REFUND_54_UNUSED = [
     f"{name} (重复表头)" if i != REFUND_54_HEADER.index(name) else name

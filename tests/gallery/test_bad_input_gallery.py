@@ -33,6 +33,7 @@ import xlsxwriter
 from click.testing import CliRunner
 
 from shopops.cli.main import cli
+from shopops.domains.returns.rules import ReturnRules
 from tests.gallery.accepted import ACCEPTED
 
 FILES = Path(__file__).parent / "files"
@@ -407,6 +408,32 @@ GALLERY: list[Case] = [
         " file again",
         ("--shop", SHOP),
     ),
+    # Returns and reviews (issue 16). A review export without its score cannot say 差评 from 好评.
+    Case(
+        "review-without-score",
+        "评价插件_无评分.csv",
+        "评价插件_无评分.csv: headers (评论内容, 追加评论, 日期, SKU, 用户昵称, 商家回复 …) match no known export"
+        " type; closest: taobao_reviews (lacks 评分); jd_selfrun_stock (lacks on_hand/available) — "
+        + ALIAS_HINT,
+        ("--shop", OTHER_SHOP),
+    ),
+    # A 抖店 售后表 is a Douyin shop's: named for a 天猫 shop, the file is refused, not stored there.
+    Case(
+        "douyin-after-sales-into-tmall",
+        "抖店_售后表_天猫店.csv",
+        "抖店_售后表_天猫店.csv: is a 抖店 · 售后表 export, which does not fit shop '某某旗舰店' on platform tmall"
+        " — pass the right --shop, or check the file",
+        ("--shop", SHOP),
+    ),
+    # The 54-column 千牛 退款管理 (退款完结时间 written twice): one 退款编号 with two different rows.
+    Case(
+        "refund-twice-different",
+        "某某旗舰店_退款管理_同一退款两行.csv",
+        "某某旗舰店_退款管理_同一退款两行.csv: rows 2 and 3 are two different rows for the same 退款编号 R1, but a"
+        " 千牛 · 退款管理 export has one row per 店铺、退款编号 — remove the extra rows, or check that the file is"
+        " the export you meant",
+        ("--shop", SHOP),
+    ),
 ]
 
 
@@ -495,8 +522,10 @@ def test_rejected_cleanly(case: Case, run_case: Callable[[Case], Outcome]) -> No
     assert outcome.stderr_lines
     assert outcome.stderr_lines[0].startswith(f"✗ {case.file}")
     assert outcome.tables
-    # Only the template's own records remain: adding its shops (a refused import records nothing).
-    assert outcome.tables == dict.fromkeys(outcome.tables, 0) | {"audit_log": len(SHOPS)}
+    # Only the template's own records remain: adding its shops (a refused import records nothing), and
+    # the copy of shopops.yaml's reason classes every command keeps (returns: reason_classes).
+    settings = {"return_reason_classes": len(ReturnRules().reason_classes)}
+    assert outcome.tables == dict.fromkeys(outcome.tables, 0) | {"audit_log": len(SHOPS)} | settings
     assert outcome.shops == sorted(SHOPS.items())
 
 

@@ -32,6 +32,9 @@ RATIOS = {
     "ad_spend_ratio": ("ad_spend", "gmv"),
     "refund_rate": ("refund_amount", "gmv"),
     "cost_coverage": ("cost_known_units", "cost_units"),
+    "after_sale_refund_rate": ("after_sale_refund_amount", "gmv"),
+    "after_shipment_refund_rate": ("after_shipment_refund_amount", "gmv"),
+    "product_refund_rate": ("product_refund_amount", "gmv"),
 }
 
 

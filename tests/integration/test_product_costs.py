@@ -19,6 +19,7 @@ import pytest
 from shopops.demo.profiles import PROFILES
 from shopops.domains.stock.relations import PRODUCTS
 from shopops.domains.stock.status import stock_status
+from shopops.metrics.catalog import load_catalog
 from shopops.reports.templates import RETIRED
 from shopops.warehouse.connection import Warehouse, migration_scripts
 from shopops.workspace import Workspace
@@ -242,8 +243,10 @@ def _as_before_011(source: Path, target: Path) -> None:
                 "INSERT INTO imports SELECT * REPLACE (CASE WHEN source_key = 'sku_cost' THEN 'sku_costs'"
                 " ELSE target_table END AS target_table) FROM now.imports"
             )
-        else:
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM now.{table}")
+        else:  # the columns schema 010 had (later migrations added some: refunds' 售后类型 …)
+            names = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
+            columns = ", ".join(f'"{name}"' for name in names)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT {columns} FROM now.{table}")
     con.execute(
         "INSERT INTO sku_costs SELECT shop, sku, item_id, name, cost_price, cost_from, import_id, source_row"
         f" FROM now.product_master WHERE import_id IN {costs}"
@@ -268,7 +271,14 @@ def test_a_workspace_from_before_011_upgrades_with_costs_and_profit_unchanged(
     with duckdb.connect(str(old.root / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (10,)
         assert con.execute("SELECT count(*) FROM sku_costs").fetchone() == (7,)
-    assert master_csv(old) == master_csv(legacy_demo)  # opening it migrated it: same costs, same profit
+    # opening it migrated it: same costs, same profit. Not the 退货 columns: what 013 added to refunds
+    # (售后类型, 货物状态 …) a workspace of schema 010 never stored, so those splits are unknown there.
+    returns = {key for key, metric in load_catalog().metrics.items() if metric.section == "退货"}
+
+    def kept(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [{k: v for k, v in row.items() if k not in returns} for row in rows]
+
+    assert kept(master_csv(old)) == kept(master_csv(legacy_demo))
     query = (
         "SELECT shop, sku, name, cost_price, cost_from, item_id, import_id, source_row FROM product_master"
         " ORDER BY ALL"

@@ -39,18 +39,35 @@ def fake_entry_points(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[metadata
 
 
 def test_the_built_in_domains_are_found_through_their_entry_points() -> None:
-    assert [d.name for d in domains()] == ["rivals", "service", "stock"]
-    rivals, service, stock = domains()
+    assert [d.name for d in domains()] == ["returns", "rivals", "service", "stock"]
+    returns, rivals, service, stock = domains()
     assert stock.label == "商品与库存" and stock.undated_tables == ("product_bom",)
-    assert (rivals.label, service.label) == ("竞品", "客服")
+    assert (rivals.label, service.label, returns.label) == ("竞品", "客服", "退货与评价")
     assert rivals.pages == (("rivals", "/rivals", "竞品"),)
     assert stock.pages == (("stock", "/stock", "商品"),)
     assert service.pages == (("service", "/service", "客服"),)
-    assert [p.__name__ for p in parts("providers")] == ["service_providers"]
-    assert [p.__name__ for p in parts("findings")] == ["rival_findings", "service_findings", "stock_findings"]
-    assert [p.__name__ for p in parts("sheets")] == ["rival_sheet", "service_sheet", "stock_sheet"]
-    assert [c.name for c in parts("commands")] == ["rival", "service", "stock", "products"]
-    assert [r.routes[0].path for r in parts("routes")] == ["/rivals", "/service", "/stock"]
+    assert returns.pages == (("returns", "/returns", "退货"),)
+    assert returns.per_shop_tables == ("after_sales", "reviews")
+    assert [p.__name__ for p in parts("providers")] == ["returns_providers", "service_providers"]
+    assert [p.__name__ for p in parts("findings")] == [
+        "returns_findings", "rival_findings", "service_findings", "stock_findings",
+    ]  # fmt: skip
+    assert [p.__name__ for p in parts("sheets")] == [
+        "returns_sheet",
+        "rival_sheet",
+        "service_sheet",
+        "stock_sheet",
+    ]
+    assert [c.name for c in parts("commands")] == [
+        "returns",
+        "reviews",
+        "rival",
+        "service",
+        "stock",
+        "products",
+    ]
+    assert [r.routes[0].path for r in parts("routes")] == ["/returns", "/rivals", "/service", "/stock"]
+    assert [h.__name__ for h in parts("settings_hooks")] == ["keep_rules"]
     assert service.undated_tables == ("service_roster",)
 
 
@@ -105,7 +122,7 @@ def test_the_domains_sources_join_ours_in_the_usual_order() -> None:
     keys = [spec.key for spec in load_builtin_specs()]
     folders = [d.sources for d in domains()]
     assert all(folder is not None for folder in folders)
-    rival_folder = domains()[0].sources
+    rival_folder = domains()[1].sources
     assert rival_folder is not None
     assert {entry.name.removesuffix(".yaml") for entry in rival_folder.iterdir()} == RIVAL_SOURCES
     builtin = Path(catalog.__file__).parents[1] / "ingest" / "sources" / "definitions"
@@ -123,6 +140,7 @@ def test_migrations_keep_their_global_numbers() -> None:
     assert (9, "service") in [(v, n) for v, n, _ in scripts]
     assert "CREATE TABLE service_agent_period" in scripts[8][2]
     assert (10, "stock") in [(v, n) for v, n, _ in scripts]
+    assert (14, "returns") in [(v, n) for v, n, _ in scripts]
 
 
 def test_a_missing_or_clashing_migration_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -188,4 +206,5 @@ def test_a_domains_metrics_join_the_one_catalog(tmp_path: Path, monkeypatch: pyt
 
 def test_the_domains_pages_follow_findings_in_the_nav() -> None:
     keys = [key for key, _, _ in nav()]
-    assert keys[keys.index("findings") + 1] == "rivals"
+    after = keys.index("findings") + 1
+    assert keys[after : after + 4] == ["returns", "rivals", "service", "stock"]  # in domain order

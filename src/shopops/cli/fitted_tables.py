@@ -77,6 +77,20 @@ def cell(kind: Kind, value: object) -> str:
     return str(value)
 
 
+def excerpt(text: object, width: int) -> str:
+    """The text on one line, cut to ``width`` terminal cells (a Chinese character is two) with "…":
+    a long name or reason in a table cell, whose full text csv/json give."""
+    line = " ".join(str(text or "").split())
+    if cell_len(line) <= width:
+        return line
+    cut = ""
+    for char in line:
+        if cell_len(cut + char) > width - 1:
+            break
+        cut += char
+    return cut + "…"
+
+
 def print_tables(
     console: Console,
     frame: pl.DataFrame,
@@ -84,14 +98,16 @@ def print_tables(
     title: str,
     *,
     width: int | None = None,
+    split: bool = True,
 ) -> list[str]:
     """Print ``frame`` as one table, or one per shop when that does not fit ``width`` (the console's),
-    leaving out low-priority columns until it fits; returns the labels of the columns left out."""
+    leaving out low-priority columns until it fits; returns the labels of the columns left out.
+    ``split`` False: always one table (a row per shop, such as a summary, reads better that way)."""
     width = width or console.width
     shops = frame["shop"].unique(maintain_order=True).to_list() if "shop" in frame.columns else []
     one = [c for c in columns if c.key in frame.columns and not (c.key == "shop" and len(shops) <= 1)]
     single_title = f"{title} · {shops[0]}" if len(shops) == 1 else title
-    if _width(console, _table(frame, one, single_title)) <= width or len(shops) <= 1:
+    if not split or _width(console, _table(frame, one, single_title)) <= width or len(shops) <= 1:
         kept = _fit(console, frame, one, width, single_title)
         console.print(_table(frame, kept, single_title))
         return [c.label for c in one if c not in kept]
@@ -171,6 +187,8 @@ def emit_table(
     columns: Sequence[Column],
     title: str,
     lines: Sequence[str],
+    *,
+    split: bool = True,
 ) -> None:
     """A domain command's result: ``csv``/``json`` give every column (English names) on standard
     output or in ``output``, with ``lines`` (口径, notes) on stderr; ``table`` gives the fitted tables,
@@ -186,18 +204,23 @@ def emit_table(
             err.print(escape(line))
         return
     if output is None:
-        _print_with_lines(out, frame, columns, title, lines)
+        _print_with_lines(out, frame, columns, title, lines, split)
         return
     with output.open("w", encoding="utf-8") as handle:
         console = Console(file=handle, width=out.width, highlight=False, soft_wrap=True)
-        _print_with_lines(console, frame, columns, title, lines)
+        _print_with_lines(console, frame, columns, title, lines, split)
     out.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
 
 
 def _print_with_lines(
-    console: Console, frame: pl.DataFrame, columns: Sequence[Column], title: str, lines: Sequence[str]
+    console: Console,
+    frame: pl.DataFrame,
+    columns: Sequence[Column],
+    title: str,
+    lines: Sequence[str],
+    split: bool = True,
 ) -> None:
-    left_out = print_tables(console, frame, columns, title)
+    left_out = print_tables(console, frame, columns, title, split=split)
     for line in [omitted_line(left_out), *lines]:
         if line:
             console.print(escape(line), soft_wrap=False)  # wrapped at the console's width

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -129,13 +130,14 @@ def anchor_slots(session: Session) -> list[tuple[str, dt.datetime, dt.datetime]]
 
 
 def write_douyin(
-    folder: Path, start: dt.date, days: int, seed: int
+    folder: Path, start: dt.date, days: int, seed: int, *, after_sales: Mapping[str, str] | None = None
 ) -> tuple[list[Path], dict[str, dict[str, Value]]]:
+    """``after_sales``: the 售后状态 of each 子订单 with an after-sale (demo/returns_douyin.py), else "-"."""
     lines, sessions = simulate_douyin(start, days, seed)
     rng = random.Random(seed * 53 + 11)
     end = start + dt.timedelta(days=days - 1)
     span = f"{start:%Y%m%d}-{end:%Y%m%d}"
-    files = [_orders_file(folder, lines, span)]
+    files = [_orders_file(folder, lines, span, after_sales or {})]
     by_date = {s.date: s for s in sessions}
     truth: dict[str, dict[str, Value]] = {}
     qianchuan_rows, video_rows = [], []
@@ -221,7 +223,7 @@ def _clickers(session: Session, buyers: int) -> int:
     return max(buyers, session.viewers * 12 // 100)
 
 
-def _orders_file(folder: Path, lines: list[DouyinLine], span: str) -> Path:
+def _orders_file(folder: Path, lines: list[DouyinLine], span: str, after_sales: Mapping[str, str]) -> Path:
     header = ["主订单编号", "子订单编号", "选购商品", "商品ID", "商品数量", "商品金额", "订单应付金额", "运费", "优惠总金额",
               "平台优惠", "商家优惠", "达人优惠", "订单提交时间", "支付完成时间", "订单状态", "售后状态", "达人ID",
               "达人昵称", "流量来源", "流量体裁"]  # fmt: skip
@@ -235,7 +237,7 @@ def _orders_file(folder: Path, lines: list[DouyinLine], span: str) -> Path:
              f"{line.payable:.2f}", "0.00", f"{line.platform_discount:.2f}", f"{line.platform_discount:.2f}", "0.00",
              "0.00", submitted.strftime("%Y/%m/%d %H:%M:%S") if line.paid_at else "",
              line.paid_at.strftime("%Y/%m/%d %H:%M:%S") if line.paid_at else "",
-             "已完成" if line.paid_at else "已关闭", "-", "\t8812345" if creator else "",
+             "已完成" if line.paid_at else "已关闭", after_sales.get(line.line_id, "-"), "\t8812345" if creator else "",
              "山野测评官" if creator else "", line.source, line.kind]
         )  # fmt: skip
     return write_csv(folder / f"抖店订单导出_{DOUYIN_SHOP}_{span}.csv", header, rows, encoding="utf-8-sig")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from shopops.demo.returns_exports import write_qianniu_42
 from shopops.demo.simulation import ShopHistory
 from shopops.demo.writers import csv_bytes, write_csv, write_html_xls, write_xlsx, write_zip
 
@@ -89,8 +91,15 @@ def sycm_rows(history: ShopHistory, style: str) -> tuple[list[str], list[list[ob
     return header, rows
 
 
-def write_exports(history: ShopHistory, folder: Path, *, style: str) -> list[Path]:
-    """All exports of one shop. ``style`` 'a' or 'b' picks formats and header generations."""
+def write_exports(
+    history: ShopHistory,
+    folder: Path,
+    *,
+    style: str,
+    refunds: Callable[[ShopHistory, Path], Path] | None = None,
+) -> list[Path]:
+    """All exports of one shop. ``style`` 'a' or 'b' picks formats and header generations;
+    ``refunds`` writes the 退款管理 export instead of the style's own (山岚服饰's 54 columns)."""
     shop = history.profile.name
     first, last = history.days[0].date, history.days[-1].date
     span = f"{first:%Y%m%d}-{last:%Y%m%d}"
@@ -120,7 +129,7 @@ def write_exports(history: ShopHistory, folder: Path, *, style: str) -> list[Pat
         )
     files.append(_orders(history, folder, style, span))
     files.append(_lines(history, folder, style, span))
-    files.append(_refunds(history, folder, style))
+    files.append(refunds(history, folder) if refunds else _refunds(history, folder, style))
     files.extend(_ads(history, folder, style, span))
     files.append(_affiliate(history, folder, style))
     return files
@@ -229,7 +238,10 @@ def _lines(history: ShopHistory, folder: Path, style: str, span: str) -> Path:
 
 
 def _refunds(history: ShopHistory, folder: Path, style: str) -> Path:
+    """Style 'a': a short 12-column 退款管理; style 'b': the 42-column one (research §1.7)."""
     shop = history.profile.name
+    if style == "b":
+        return write_qianniu_42(history, folder / f"退款管理_{shop}.xlsx")
     header = [
         "订单编号",
         "退款编号",
@@ -261,9 +273,7 @@ def _refunds(history: ShopHistory, folder: Path, style: str) -> Path:
         ]
         for r in history.refunds
     ]
-    if style == "a":
-        return write_csv(folder / f"退款管理_{shop}.csv", header, rows, encoding="gb18030")
-    return write_xlsx(folder / f"退款管理_{shop}.xlsx", header, rows)
+    return write_csv(folder / f"退款管理_{shop}.csv", header, rows, encoding="gb18030")
 
 
 def _ads(history: ShopHistory, folder: Path, style: str, span: str) -> list[Path]:

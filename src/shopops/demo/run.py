@@ -18,6 +18,8 @@ from shopops.demo.manifest import add_service_truth, shop_json, shop_truth
 from shopops.demo.planting import Plant
 from shopops.demo.platform_shops import PLATFORM_SHOPS, add_platform_shops
 from shopops.demo.profiles import PROFILES, SHIPPING_BY_PROVINCE
+from shopops.demo.returns_demo import add_returns, returns_file_shops
+from shopops.demo.returns_truth import add_returns_truth
 from shopops.demo.service import file_shops, gmv_from_manifest, shop_day_totals, write_service_exports
 from shopops.demo.simulation import simulate
 from shopops.demo.stock import write_stock_shop
@@ -83,7 +85,8 @@ def generate(
         files.extend(add_platform_shops(manifest, folder, start, days, seed))
     if stock:  # 山岚服饰: ERP stock and products, 商品效果, and the exports every Taobao shop has
         apparel = write_stock_shop(folder, end, days, seed)
-        files.extend(apparel.files)
+        files.extend(apparel.files + apparel.returns_files)
+        add_returns(manifest, apparel.returns)  # its after-sales and reviews: manifest["returns"]
         manifest["stock"] = apparel.truth
         manifest["shops"][STOCK_SHOP] = apparel.shop  # type: ignore[index]
     if service:  # the 客服 team's 赤兔/千牛/飞鸽/咚咚 exports, truths under manifest["service"]
@@ -92,6 +95,8 @@ def generate(
         files.extend(written)
         for shop, totals in shop_day_totals(service_truth).items():
             add_service_truth(manifest["shops"][shop]["days"], totals)  # type: ignore[index]
+    # the 退货 metrics of every shop-day, from the main shops' refunds and manifest["returns"]
+    add_returns_truth(manifest, list(zip(histories, ("a", "b"), strict=True)))
     if plants:
         manifest["planted"] = [plant.to_json() for plant in plants]
     target = folder / "manifest.json"
@@ -143,7 +148,11 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         task = progress.add_task("", total=len(generated.files))
         # 赤兔/咚咚 and the ERP files name no shop in most exports: the demo says which, as `--shop` would
         manifest = json.loads(generated.manifest.read_text(encoding="utf-8"))
-        shop_of = file_shops(exports, manifest) | stock_file_shops(exports, manifest)
+        shop_of = (
+            file_shops(exports, manifest)
+            | stock_file_shops(exports, manifest)
+            | returns_file_shops(exports, manifest)
+        )
         for path in generated.files:
             progress.update(task, description=path.name)
             result = workspace.import_file(path, shop=shop_of.get(path))

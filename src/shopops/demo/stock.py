@@ -13,7 +13,7 @@ Snapshot identity everywhere: available = on_hand − order_locked.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from shopops.demo import stock_exports as ex
 from shopops.demo.manifest import shop_json, shop_truth
+from shopops.demo.returns_demo import write_apparel_returns
 from shopops.demo.stock_catalog import (
     LEAD_DAYS,
     MARKDOWN,
@@ -233,6 +234,10 @@ class StockShop:
     files: list[Path]
     truth: dict[str, Any]
     shop: dict[str, Any]
+    # the returns demo's files beyond the shop's usual exports (its review CSV) and its part of
+    # manifest["returns"] (demo/returns_demo.py)
+    returns_files: list[Path] = field(default_factory=list)
+    returns: dict[str, Any] = field(default_factory=dict)
 
 
 def _build(end: dt.date, days: int, seed: int) -> tuple[StockHistory, ex.Lines, Traffic]:
@@ -263,8 +268,9 @@ def write_stock_exports(
 
 def write_stock_shop(folder: Path, end: dt.date, days: int, seed: int) -> StockShop:
     """The whole shop for ``shopops demo``, in ``folder/山岚服饰/``: the ERP files, its 生意参谋 店铺整体
-    and 商品效果, 千牛 订单/宝贝/退款 and 推广 exports. ``truth["files"]`` paths are relative to
-    ``folder``, each with the shop to import it for."""
+    and 商品效果, 千牛 订单/宝贝/退款 (54 columns) and 推广 exports. ``truth["files"]`` paths are relative
+    to ``folder``, each with the shop to import it for; the review CSV and the after-sale truths are
+    ``returns_files`` and ``returns``."""
     history, lines, items = _build(end, days, seed)
     target = folder / SHOP
     target.mkdir(parents=True, exist_ok=True)
@@ -275,4 +281,5 @@ def write_stock_shop(folder: Path, end: dt.date, days: int, seed: int) -> StockS
     truth = truths(history, items)
     truth["files"] = [{"path": p.relative_to(folder).as_posix(), "shop": SHOP} for p in files]
     days_truth = shop_truth(shop, sycm_missing_last_day=False, cost_change=history.dates[0])
-    return StockShop(files, truth, shop_json(shop.profile, days_truth))
+    returns_files, returns = write_apparel_returns(folder, history, shop, seed)
+    return StockShop(files, truth, shop_json(shop.profile, days_truth), returns_files, returns)

@@ -3,8 +3,8 @@
 The stock simulation's order lines become a :class:`~shopops.demo.simulation.ShopHistory` (every
 line its own order and buyer, as in the 宝贝报表; no postage — the shop ships free), with the shop's
 days (visitors from its items' 商品效果: the items' visitors less those who saw several items, plus a
-few who only saw the home page), refunds (尺码不合适 first: it sells clothes), 直通车/引力魔方 plans and
-淘宝客 commission drawn here. The main demo's writers (:func:`exports.write_exports`, format "a") write
+few who only saw the home page), after-sales (:mod:`returns`: 尺码 first, it sells clothes),
+直通车/引力魔方 plans and 淘宝客 commission drawn here. The main demo's writers (:func:`exports.write_exports`, format "a") write
 its 生意参谋 店铺整体, 千牛 订单/宝贝/退款, 直通车, 引力魔方 and 淘宝联盟 exports from it, and
 :func:`manifest.shop_truth` gives its 总表 truths, exactly as for the other Taobao shops.
 """
@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from shopops.demo.exports import write_exports
+from shopops.demo.returns import apparel_cases
+from shopops.demo.returns_exports import write_qianniu_54
 from shopops.demo.simulation import (
     CENT,
     PROVINCES,
@@ -27,7 +29,6 @@ from shopops.demo.simulation import (
     AdRow,
     Line,
     Order,
-    Refund,
     ShopDay,
     ShopHistory,
     ShopProfile,
@@ -45,9 +46,6 @@ FEE_RATE = Decimal("0")  # a 淘宝 (C店) shop: no 天猫 扣点
 SHIPPING = Decimal("4.80")  # per parcel
 CHANNELS = {"keyword": (2, 70.0, 2.6), "display": (1, 45.0, 1.5)}  # plans, daily spend per plan, ROI
 AFFILIATE_SHARE = 0.02  # 淘宝客佣金 ≈ 2 % of the day's 支付金额
-REFUND_RATE = 0.09
-REASONS = ("尺码不合适", "尺码不合适", "不喜欢/效果不好", "质量问题", "与商品描述不符", "七天无理由退换货")
-SHOP_INDEX = 9  # in refund numbers, apart from the main demo shops'
 SEEN_SEVERAL = 0.86  # the shop's visitors ÷ the sum of its items' visitors
 
 
@@ -144,33 +142,6 @@ def _ads(h: StockHistory, rng: random.Random) -> list[AdRow]:
     return rows
 
 
-def _refunds(orders: list[Order], end: dt.date, rng: random.Random) -> list[Refund]:
-    """Whole-order refunds of about REFUND_RATE of the orders, applied 1–6 days after payment."""
-    refunds: list[Refund] = []
-    for order in orders:
-        if order.paid_at is None or rng.random() > REFUND_RATE:
-            continue
-        applied = order.paid_at + dt.timedelta(days=rng.randint(1, 6), minutes=rng.randint(0, 600))
-        if applied.date() > end:
-            continue
-        completed: dt.datetime | None = applied + dt.timedelta(
-            days=rng.randint(0, 4), hours=rng.randint(1, 20)
-        )
-        outcome = rng.random()
-        if outcome < 0.8 and completed is not None and completed.date() <= end:
-            status = "退款成功"
-            order.refunded += order.total
-        elif outcome < 0.9 and completed is not None and completed.date() <= end:
-            status = "退款关闭"
-        else:
-            status, completed = "买家已经申请退款，等待卖家同意", None
-        number = 2_100_000_000_000_000 + SHOP_INDEX * 10**13 + len(refunds) + 1
-        refunds.append(
-            Refund(str(number), order, order.total, applied, completed, status, rng.choice(REASONS))
-        )
-    return refunds
-
-
 def shop_history(h: StockHistory, lines: Lines, traffic: Traffic, seed: int) -> ShopHistory:
     """The shop's days, orders (its order lines), refunds and ad plans."""
     rng = random.Random(f"{seed}-{SHOP}")
@@ -178,11 +149,13 @@ def shop_history(h: StockHistory, lines: Lines, traffic: Traffic, seed: int) -> 
     history.days = _days(h, traffic, seed)
     history.orders = _orders(h, lines, traffic, rng)
     history.ads = _ads(h, rng)
-    history.refunds = _refunds(history.orders, h.dates[-1], rng)
+    _, cases = apparel_cases(h, history.orders, seed)  # after-sales: demo/returns.py
+    history.refunds = list(cases)
     return history
 
 
 def write_platform_exports(folder: Path, history: ShopHistory) -> list[Path]:
-    """生意参谋 店铺整体, 千牛 订单/宝贝/退款, 直通车, 引力魔方, 淘宝联盟: the main demo's format "a"."""
+    """生意参谋 店铺整体, 千牛 订单/宝贝/退款, 直通车, 引力魔方, 淘宝联盟: the main demo's format "a",
+    but the 退款管理 export is the 54-column one (:func:`returns_exports.write_qianniu_54`)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return write_exports(history, folder, style="a")
+    return write_exports(history, folder, style="a", refunds=write_qianniu_54)

@@ -28,6 +28,9 @@ The parts (all optional):
   ``(key, href, label)`` (key: the page's template name), shown after 异常;
 - ``commands``: click commands or groups, added to ``shopops``;
 - ``translations``: a YAML file of the page's words, Chinese → English (the dashboard's English mode);
+- ``settings_hooks``: callables ``(con, settings) -> None`` (``settings``: the parsed shopops.yaml)
+  that the workspace runs when it opens its warehouse and when it reads shopops.yaml again: a domain
+  whose SQL depends on a setting (a provider cannot take one) keeps it in a table of its own there;
 - ``undated_tables``: lists, not days (no "缺 N 天"); ``per_shop_tables``: exports only some shops have
   (an ERP's), missing days counted for the shops that imported them once.
 """
@@ -47,7 +50,7 @@ from shopops.errors import UserError
 GROUP = "shopops.domains"
 
 Part = str | Callable[..., Any]  # "module:attribute" (imported when wanted) or the object itself
-PartKind = Literal["providers", "findings", "sheets", "routes", "commands"]
+PartKind = Literal["providers", "findings", "sheets", "routes", "commands", "settings_hooks"]
 
 
 class DomainError(UserError):
@@ -69,6 +72,7 @@ class Domain:
     pages: tuple[tuple[str, str, str], ...] = ()
     commands: tuple[Part, ...] = ()
     translations: Traversable | None = None
+    settings_hooks: tuple[Part, ...] = ()
     undated_tables: tuple[str, ...] = ()  # tables of lists (a roster), not days: no "缺 N 天" for them
     # Tables of exports a shop has only when it uses the tool behind them (an ERP): their "缺 N 天"
     # counts for the shops that imported them once, not for every shop of the platform.
