@@ -43,7 +43,7 @@ STOP_WORDS = frozenset(
     以后 之前 以前 今天 昨天 然而 并且 而是 不是 没有 不会 可以 能 会 要 想 让 给 把 被 在 从 对 到 上 下 里 中 吧 啊
     呢 吗 哦 嗯 呀 哈 哈哈 哎 唉 啦 嘛 么 呗 好 好的 很好 不好 差 太差 很差 真差 一般 垃圾 失望 差评 中评 好评 评价
     追评 五星 一星 还行 不错 满意 不满意 喜欢 不喜欢 希望 建议 下次 再也 再也不 千万 别买 不要 不会再 没法 很多
-    严重 有股 完全 根本 直接 结果 居然 竟然 简直 总之 不能 起到
+    严重 有股 完全 根本 直接 结果 居然 竟然 简直 总之 不能 起到 其他 其它 厉害 发来 寄来 两件 三件 几件 一双 两双
     """.strip(),
     )
 )
@@ -114,6 +114,14 @@ def review_themes(
     keyword, ``mentions`` = reviews that use it, ``share`` = mentions ÷ the group's ``reviews``; the
     ``top`` keywords per group (None: all), groups with the most reviews first. THEME_COLUMNS."""
     chosen = reviews.filter(pl.col("grade").is_in(list(grades)))
+    # the colours and sizes the specs name (卡其, XL …) are what was bought, not what went wrong
+    spec_values = {
+        value.strip()
+        for spec in chosen["spec"].drop_nulls().to_list()
+        for part in re.split(r"[;；,，\s]+", spec)
+        for value in [part.split(":")[-1].split("：")[-1]]
+        if value.strip()
+    }
     keys = ["style", "sku", "spec"] if by == "style" else ["sku", "spec"]
     groups: dict[tuple[str, str], list[tuple[list[str], str]]] = {}
     styles: dict[tuple[str, str], str | None] = {}
@@ -121,7 +129,8 @@ def review_themes(
         product = next((row[k] for k in keys if row[k]), None) or "—"
         key = (row["shop"], product)
         text = "\n".join(t for t in (row["content"], row["follow_up"]) if t)
-        groups.setdefault(key, []).append((keywords(text), text))
+        words = [w for w in keywords(text) if w not in spec_values]
+        groups.setdefault(key, []).append((words, text))
         styles.setdefault(key, row["style"])
         if styles[key] != row["style"]:
             styles[key] = None
