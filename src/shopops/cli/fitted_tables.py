@@ -39,6 +39,14 @@ FORMAT_OPTION = click.option(
     default="table",
     show_default=True,
 )
+# The same with a workbook (--format xlsx needs -o): for lists a user takes to Excel.
+FORMAT_XLSX_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json", "xlsx"]),
+    default="table",
+    show_default=True,
+)
 OUTPUT_OPTION = click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead."
 )

@@ -17,7 +17,14 @@ import polars as pl
 from rich.markup import escape
 
 from shopops.cli.context import default_day, err, open_workspace, parse_day, user_errors
-from shopops.cli.fitted_tables import SHOPS_OPTION, Column, emit_table, print_no_data
+from shopops.cli.fitted_tables import (
+    FORMAT_XLSX_OPTION,
+    OUTPUT_OPTION,
+    SHOPS_OPTION,
+    Column,
+    emit_table,
+    print_no_data,
+)
 from shopops.domains.returns.cli_items import items_command
 from shopops.domains.returns.pareto import PARETO_COLUMNS, RATE_COLUMNS, product_rates, reason_pareto
 from shopops.domains.returns.rules import ReturnRules
@@ -107,16 +114,6 @@ def _units(columns: Sequence[str]) -> dict[str, str]:
     return units
 
 
-FORMAT = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json", "xlsx"]),
-    default="table",
-    show_default=True,
-)
-OUTPUT = click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead."
-)
 START = click.option("--from", "start", callback=parse_day, help="First day (default: 29 days before --to).")
 END = click.option("--to", "end", callback=parse_day, help="Last day (default: the latest complete day).")
 
@@ -130,8 +127,8 @@ def returns_group() -> None:
 @START
 @END
 @SHOPS_OPTION
-@FORMAT
-@OUTPUT
+@FORMAT_XLSX_OPTION
+@OUTPUT_OPTION
 @click.pass_context
 @user_errors
 def summary_command(
@@ -181,8 +178,8 @@ def summary_command(
     show_default=True,
     help="reason/class: the Pareto; sku/style: 品退率 per SKU or style.",
 )
-@FORMAT
-@OUTPUT
+@FORMAT_XLSX_OPTION
+@OUTPUT_OPTION
 @click.pass_context
 @user_errors
 def reasons_command(

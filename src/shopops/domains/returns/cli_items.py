@@ -18,7 +18,15 @@ import polars as pl
 from rich.markup import escape
 
 from shopops.cli.context import default_day, err, open_workspace, parse_day, user_errors
-from shopops.cli.fitted_tables import SHOPS_OPTION, Column, emit_table, excerpt, print_no_data
+from shopops.cli.fitted_tables import (
+    FORMAT_XLSX_OPTION,
+    OUTPUT_OPTION,
+    SHOPS_OPTION,
+    Column,
+    emit_table,
+    excerpt,
+    print_no_data,
+)
 from shopops.domains.returns.items import FOCUS_COLUMNS, focus_items
 from shopops.domains.returns.rules import ReturnRules
 from shopops.errors import UserError
@@ -75,14 +83,8 @@ ITEMS_UNITS = (
     type=click.IntRange(min=1),
     help="List only rows with this many paid order lines (default: returns.min_orders, 20).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json", "xlsx"]),
-    default="table",
-    show_default=True,
-)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@FORMAT_XLSX_OPTION
+@OUTPUT_OPTION
 @click.pass_context
 @user_errors
 def items_command(

@@ -19,7 +19,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
-from shopops.cli.fitted_tables import Column, emit_table, excerpt, omitted_line, print_no_data, print_tables
+from shopops.cli.fitted_tables import (
+    FORMAT_XLSX_OPTION,
+    OUTPUT_OPTION,
+    Column,
+    emit_table,
+    excerpt,
+    omitted_line,
+    print_no_data,
+    print_tables,
+)
 from shopops.domains.returns.reviews import (
     BAD,
     GOOD,
@@ -90,14 +99,8 @@ UNITS = {
 @click.option(
     "--by", type=click.Choice(["sku", "style"]), default="sku", show_default=True, help="Themes per."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json", "xlsx"]),
-    default="table",
-    show_default=True,
-)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@FORMAT_XLSX_OPTION
+@OUTPUT_OPTION
 @click.pass_context
 @user_errors
 def reviews_command(
