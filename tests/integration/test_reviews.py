@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 from rich.cells import cell_len
 
 from shopops.cli.main import cli
+from shopops.domains.returns import reviews
 from shopops.domains.returns.reviews import REVIEW_COLUMNS, china_today, review_list
 from shopops.domains.returns.rules import ReturnRules
 from shopops.domains.returns.themes import THEME_COLUMNS, keyword_class, keywords, review_themes
@@ -225,6 +226,17 @@ def test_each_review_is_linked_and_says_how(imported: Path) -> None:
     }  # fmt: skip
     assert by_text[HOSTILE]["line_id"] == "S1" and by_text["有色差，线头多"]["line_id"] == "S2"
     assert by_text["有色差，线头多"]["paid_at"] == dt.datetime.fromisoformat(day(5))
+
+
+def test_a_masked_nickname_fitting_too_many_buyers_is_not_followed(
+    imported: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mask that fits more buyers than reviews.CROWDED_MASK (1,000; here 2) is not joined to their
+    orders — a year of "t**7" fits thousands — and its note says why; the other links stay."""
+    monkeypatch.setattr(reviews, "CROWDED_MASK", 2)
+    got = {r["content"][:6]: (r["link"], r["link_note"]) for r in listed(imported, T - dt.timedelta(days=45))}
+    assert got["起球严重，起"] == ("未关联", "打码昵称符合 4 个买家，无法定到一笔订单")  # paid in the span
+    assert got["衣服偏小，洗"] == ("买家+规格", None)  # a nickname shown whole is followed as before
 
 
 def test_the_refund_of_the_order_is_attached(imported: Path) -> None:

@@ -12,8 +12,8 @@ one day, so it shows what is flagged on that day.
 **Kinds** (per shop; the focus list's figures, :mod:`items`; a row gets the first that holds):
 
 - **退货率突增** — a SKU's or style's Wilson lower bound of its 退货率 is ≥ ``rules.high_rate``, or up
-  by ≥ ``rules.jump_points`` on the window before (which had ≥ ``rules.min_orders`` 支付子订单). 严重
-  when both hold, else 警告.
+  by ≥ ``rules.jump_points`` on the window before (which had ≥ ``rules.min_orders`` 支付子订单) and
+  above that window's upper bound (the two intervals apart: not chance). 严重 when both hold, else 警告.
 - **新主因** — one reason class makes ≥ ``rules.dominant_share`` of a SKU's or style's 退货子订单 (at
   least :data:`MIN_CLASS_RETURNS` of them) and made less than that share in the window before (which
   had ≥ ``rules.min_orders`` 支付子订单), and the class itself rose: its rate's lower bound (class
@@ -96,6 +96,10 @@ def returns_findings(
     """The returns findings judged from ``start`` to ``end`` (``shops`` None or empty: every shop);
     ``settings``: the parsed shopops.yaml (its ``returns:`` section) when ``rules`` is not given."""
     rules = rules or ReturnRules.from_settings(dict(settings or {}))
+    # Findings test every SKU and style of a shop each day (1,500 of them in a big shop): their bounds
+    # are taken at the stricter finding_confidence, so that chance does not fill the 日报 (the focus
+    # list, read by a person, keeps rules.confidence)
+    rules = replace(rules, confidence=max(rules.confidence, rules.finding_confidence))
     first = start - dt.timedelta(days=2 * WINDOW_DAYS - 1)
     data = load_cohorts(con, first, end, shops, rules)
     if data.lines.is_empty():
@@ -234,8 +238,12 @@ def _level(
 
 
 def _kind(rules: ReturnRules) -> pl.Expr:
+    # A jump must be more than chance: the lower bound up by jump_points and above the whole interval
+    # of the window before (its upper bound), else 1,500 SKUs of 25–50 orders each give a few a day.
+    before_upper = wilson_expr(pl.col("prev_returns"), pl.col("prev_lines"), rules.confidence, upper=True)
     jump = (pl.col("lower_bound") >= rules.high_rate) | (
-        pl.col("lower_bound_change").fill_null(-1.0) >= rules.jump_points
+        (pl.col("lower_bound_change").fill_null(-1.0) >= rules.jump_points)
+        & (pl.col("lower_bound") > before_upper.fill_null(1.0))
     )
     count = (pl.col("top_class_share") * pl.col("returns")).round(0)
     before = pl.col("top_class_prev_share").fill_null(0.0) * pl.col("prev_returns") / pl.col("prev_lines")

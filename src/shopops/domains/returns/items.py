@@ -88,13 +88,15 @@ def wilson_lower(returns: int, lines: int, confidence: float = 0.95) -> float | 
     return max((centre - margin) / (1 + z * z / n), 0.0)
 
 
-def wilson_expr(returns: pl.Expr, lines: pl.Expr, confidence: float) -> pl.Expr:
-    """:func:`wilson_lower` over columns (null where ``lines`` is 0 or null)."""
+def wilson_expr(returns: pl.Expr, lines: pl.Expr, confidence: float, *, upper: bool = False) -> pl.Expr:
+    """:func:`wilson_lower` over columns (null where ``lines`` is 0 or null); ``upper``: the upper
+    bound of the same interval instead."""
     z2 = z_value(confidence) ** 2
     n = lines.cast(pl.Float64)
     p = pl.min_horizontal(returns.cast(pl.Float64), n) / n
-    lower = (p + z2 / (2 * n) - math.sqrt(z2) * (p * (1 - p) / n + z2 / (4 * n * n)).sqrt()) / (1 + z2 / n)
-    return pl.when(n > 0).then(lower.clip(lower_bound=0.0))
+    spread = math.sqrt(z2) * (p * (1 - p) / n + z2 / (4 * n * n)).sqrt()
+    bound = (p + z2 / (2 * n) + (spread if upper else -spread)) / (1 + z2 / n)
+    return pl.when(n > 0).then(bound.clip(0.0, 1.0))
 
 
 def focus_items(

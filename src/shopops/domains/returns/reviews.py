@@ -43,6 +43,10 @@ import polars as pl
 from shopops.domains.returns.relations import ATTRIBUTES, CASES
 from shopops.domains.returns.rules import ReturnRules
 
+# A masked nickname fitting more buyers than this is not followed to their orders: joining thousands
+# of buyers' orders cost a big shop's year 15 s and 2.8 GB, and none of 1,687 such reviews ever
+# pointed to one order (docs/benchmarks.md, returns). A few hundred buyers still can, with the 规格.
+CROWDED_MASK = 1000
 LINK_DAYS = 90  # a 淘宝 review is written within 15 days of receipt: an order paid earlier is not its order
 BAD, MIDDLING, GOOD = "差评", "中评", "好评"
 BY_ORDER, BY_ITEM, BY_BUYER = "订单号", "买家+商品+规格", "买家+规格"
@@ -103,6 +107,7 @@ def review_list(
         cases=CASES,
         scope=scope.replace("shop)", "v.shop)"),
         link_days=LINK_DAYS,
+        crowd=CROWDED_MASK,
         grade=_GRADE,
         fits_line=_fits("k.color", "k.size", "ol.sku_code"),
         fits_item=_fits("k.color", "k.size", "s.sku"),
@@ -246,15 +251,27 @@ buyers AS (
     WHERE buyer IS NOT NULL AND paid_at > $start - INTERVAL {link_days} DAY AND paid_at < $after
       AND shop IN (SELECT shop FROM nick WHERE item_id IS NULL)
 ),
+-- a masked nickname whose visible characters fit more than {crowd} buyers ("t**7" of the many
+-- tb1234…7 default names) is not followed (said in its note): a few such reviews would join
+-- millions of orders, and never single one out
+crowded AS (
+    SELECT n.rid, count(*) AS buyers
+    FROM nick n JOIN buyers b ON b.shop = n.shop AND b.head = n.head
+    WHERE n.masked AND n.item_id IS NULL AND (n.tail IS NULL OR b.tail = n.tail)
+      AND b.buyer LIKE n.pattern ESCAPE '\'
+    GROUP BY n.rid HAVING count(*) > {crowd}
+),
 fitting AS (
     SELECT n.rid, b.buyer FROM nick n JOIN buyers b ON b.shop = n.shop AND b.buyer = n.nick
     WHERE NOT n.masked AND n.item_id IS NULL
     UNION ALL
     SELECT n.rid, b.buyer FROM nick n JOIN buyers b ON b.shop = n.shop AND b.head = n.head AND b.tail = n.tail
     WHERE n.masked AND n.item_id IS NULL AND b.buyer LIKE n.pattern ESCAPE '\'
+      AND n.rid NOT IN (SELECT rid FROM crowded)
     UNION ALL
     SELECT n.rid, b.buyer FROM nick n JOIN buyers b ON b.shop = n.shop AND b.head = n.head
     WHERE n.masked AND n.item_id IS NULL AND n.tail IS NULL AND b.buyer LIKE n.pattern ESCAPE '\'
+      AND n.rid NOT IN (SELECT rid FROM crowded)
 ),
 buyer_orders AS (
     SELECT f.rid, o.order_id, o.buyer
@@ -314,6 +331,7 @@ noted AS (
                WHEN r.nick IS NULL THEN '评价没有买家昵称'
                WHEN r.item_id IS NULL AND len(r.spec_values) = 0 THEN '评价没有规格'
                WHEN so.shop IS NULL THEN '没有该店的订单导出（千牛 订单报表与宝贝报表）'
+               WHEN c.rid IS NOT NULL THEN '打码昵称符合 ' || c.buyers || ' 个买家，无法定到一笔订单'
                WHEN t.fit_buyers > 1 THEN '打码昵称符合 ' || t.fit_buyers || ' 个买家的 ' || t.fit_orders || ' 笔订单'
                WHEN t.fit_orders > 1 AND r.item_id IS NOT NULL
                    THEN '该买家有 ' || t.fit_orders || ' 笔这个 SKU 的订单，不能确定是哪一笔'
@@ -333,6 +351,7 @@ noted AS (
     LEFT JOIN buyer_counts o ON o.rid = r.rid
     LEFT JOIN by_item b ON b.rid = r.rid
     LEFT JOIN shop_orders so ON so.shop = r.shop
+    LEFT JOIN crowded c ON c.rid = r.rid
 ),
 linked AS (
     SELECT r.*,

@@ -43,6 +43,9 @@ class ReturnRules:
     # The focus list ranks by the Wilson lower bound of the return rate at this confidence, and
     # leaves out SKUs and styles with fewer paid order lines than min_orders.
     confidence: float = 0.95
+    # Findings (日报, `shopops findings`) judge every SKU and style daily: their bounds at 99%, so that
+    # among 1,500 SKUs chance alone rarely passes (benchmarks/returns_benchmark.py measures it)
+    finding_confidence: float = 0.99
     min_orders: int = 20
     high_rate: float = 0.20  # 高退款率 SKU: a lower bound above 20% (research §4.2, idx:70922346985)
     jump_points: float = 0.10  # a finding: the rate's lower bound up by ≥ 10 points on the period before
@@ -142,6 +145,11 @@ def _check(rules: ReturnRules) -> None:
     for key, ok, rule in (
         ("provisional_days", rules.provisional_days >= 0, "a number of days ≥ 0, e.g. 14"),
         ("confidence", 0.5 <= rules.confidence < 1, "a confidence between 0.5 and 1, e.g. 0.95"),
+        (
+            "finding_confidence",
+            0.5 <= rules.finding_confidence < 1,
+            "a confidence between 0.5 and 1, e.g. 0.99",
+        ),
         ("min_orders", rules.min_orders >= 1, "a number of order lines ≥ 1, e.g. 20"),
         ("high_rate", 0 < rules.high_rate < 1, "a rate between 0 and 1, e.g. 0.2"),
         ("jump_points", 0 < rules.jump_points < 1, "a rate between 0 and 1, e.g. 0.1"),
