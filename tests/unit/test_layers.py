@@ -45,7 +45,16 @@ ALLOWED = {
     },
     "operations": {"warehouse", "workspace"},
 }
-FOUNDATION = {"errors", "settings", "channels", "platforms", "holiday_settings", "proxy_settings", "__init__"}
+FOUNDATION = {
+    "errors",
+    "settings",
+    "channels",
+    "platforms",
+    "holiday_settings",
+    "proxy_settings",
+    "warehouse_settings",
+    "__init__",
+}
 REGISTRY = "shopops.domains"  # the domain registry: every stage may import it
 
 

@@ -10,7 +10,7 @@ out and how to see it (a wider terminal, ``--format csv``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from shopops.cli.context import err, out
-from shopops.reports.export import to_csv, to_json
+from shopops.reports.export import to_csv, to_json, write_table
 
 Kind = Literal["text", "count", "ratio", "money", "seconds", "flag", "date"]
 
@@ -218,6 +218,23 @@ def emit_table(
         console = Console(file=handle, width=out.width, highlight=False, soft_wrap=True)
         _print_with_lines(console, frame, columns, title, lines, split)
     out.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
+
+
+def emit_workbook(
+    frame: pl.DataFrame,
+    output: Path,
+    lines: Sequence[str],
+    *,
+    labels: Mapping[str, str],
+    units: Mapping[str, str],
+    sheet: str,
+) -> None:
+    """``--format xlsx``: every column in one sheet with Chinese headers (``labels``) and number formats
+    (``units``), the 口径 lines on stderr."""
+    write_table(frame, "xlsx", output, labels=labels, units=units, sheet=sheet)
+    err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
+    for line in lines:
+        err.print(escape(line))
 
 
 def _print_with_lines(

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import click
 import polars as pl
-from rich.markup import escape
 
-from shopops.cli.context import default_day, err, open_workspace, parse_day, user_errors
+from shopops.cli.context import default_day, open_workspace, parse_day, user_errors
 from shopops.cli.fitted_tables import (
     FORMAT_XLSX_OPTION,
     OUTPUT_OPTION,
     SHOPS_OPTION,
     Column,
     emit_table,
+    emit_workbook,
     print_no_data,
 )
 from shopops.domains.returns.cli_items import items_command
@@ -30,7 +30,6 @@ from shopops.domains.returns.pareto import PARETO_COLUMNS, RATE_COLUMNS, product
 from shopops.domains.returns.rules import ReturnRules
 from shopops.domains.returns.summary import SUMMARY_COLUMNS, case_shops, returns_summary
 from shopops.errors import UserError
-from shopops.reports.export import write_table
 from shopops.workspace import Workspace
 
 HOW = "先导入 千牛 退款管理 或 抖店 售后表 导出：shopops import 退款管理.xlsx --shop 店铺名（`shopops sources` 列出全部）"
@@ -291,10 +290,7 @@ def _emit(
 ) -> None:
     if output_format == "xlsx":
         assert output is not None
-        write_table(frame, "xlsx", output, labels=labels, units=_units(frame.columns), sheet=sheet)
-        err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-        for note in notes:
-            err.print(escape(note))
+        emit_workbook(frame, output, notes, labels=labels, units=_units(frame.columns), sheet=sheet)
         return
     emit_table(frame, output_format, output, table, title, notes, split=split)
 

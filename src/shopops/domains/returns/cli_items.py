@@ -15,22 +15,21 @@ from pathlib import Path
 
 import click
 import polars as pl
-from rich.markup import escape
 
-from shopops.cli.context import default_day, err, open_workspace, parse_day, user_errors
+from shopops.cli.context import default_day, open_workspace, parse_day, user_errors
 from shopops.cli.fitted_tables import (
     FORMAT_XLSX_OPTION,
     OUTPUT_OPTION,
     SHOPS_OPTION,
     Column,
     emit_table,
+    emit_workbook,
     excerpt,
     print_no_data,
 )
 from shopops.domains.returns.items import FOCUS_COLUMNS, focus_items
 from shopops.domains.returns.rules import ReturnRules
 from shopops.errors import UserError
-from shopops.reports.export import write_table
 
 HOW = (
     "退货率需要订单行和退款单：先导入 千牛 已卖出的宝贝 宝贝报表（或 抖店 订单）和 千牛 退款管理（或 抖店 售后表），"
@@ -135,10 +134,7 @@ def items_command(
     lines = [head, *focus.notes]
     if output_format == "xlsx":
         assert output is not None
-        write_table(frame, "xlsx", output, labels=ITEMS_LABELS, units=ITEMS_UNITS, sheet="退货关注清单")
-        err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-        for line in lines:
-            err.print(escape(line))
+        emit_workbook(frame, output, lines, labels=ITEMS_LABELS, units=ITEMS_UNITS, sheet="退货关注清单")
         return
     if output_format in ("csv", "json"):
         emit_table(frame, output_format, output, (), title, lines)

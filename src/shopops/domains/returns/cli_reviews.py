@@ -24,6 +24,7 @@ from shopops.cli.fitted_tables import (
     OUTPUT_OPTION,
     Column,
     emit_table,
+    emit_workbook,
     excerpt,
     omitted_line,
     print_no_data,
@@ -40,7 +41,6 @@ from shopops.domains.returns.reviews import (
 from shopops.domains.returns.rules import ReturnRules
 from shopops.domains.returns.themes import THEME_COLUMNS, review_themes
 from shopops.errors import UserError
-from shopops.reports.export import write_table
 
 HOW = (
     "还没有导入评价：先导入评价导出（抖店 评价导出 .xlsx，或淘宝/天猫 评价插件导出的 CSV — 一个商品一个文件，"
@@ -195,10 +195,7 @@ def _emit(
 ) -> None:
     if output_format == "xlsx":
         assert output is not None
-        write_table(frame, "xlsx", output, labels=LABELS, units=UNITS, sheet=sheet)
-        err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-        for line in lines:
-            err.print(escape(line))
+        emit_workbook(frame, output, lines, labels=LABELS, units=UNITS, sheet=sheet)
         return
     if output_format == "table":
         frame = frame.with_columns(excerpt=pl.col("example").map_elements(_excerpt, return_dtype=pl.String))

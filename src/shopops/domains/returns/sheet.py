@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -26,7 +25,7 @@ from shopops.errors import UserError
 from shopops.metrics.totals import TOTAL_SHOP
 from shopops.reports.workbook.book import Book
 from shopops.reports.workbook.cells import DASH, write_number, write_text
-from shopops.settings import CONFIG_NAME, load_settings
+from shopops.warehouse_settings import settings_beside
 
 SHEET = "退货"
 TOP_ITEMS = 20  # the focus list: the highest lower bounds
@@ -100,13 +99,7 @@ def returns_sheet(
 
 def rules_of(con: duckdb.DuckDBPyConnection) -> ReturnRules:
     """The workspace's ``returns:`` settings (the shopops.yaml next to the warehouse file)."""
-    rows = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchall()
-    config = Path(str(rows[0][0])).parent / CONFIG_NAME if rows and rows[0][0] else None
-    if config is None or not config.is_file():
-        return ReturnRules()
-    return ReturnRules.from_settings(load_settings(config).raw)
+    return ReturnRules.from_settings(settings_beside(con))
 
 
 def write_returns(book: Book, *, con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:

@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -26,7 +25,7 @@ from shopops.domains.stock.status import CLASSES, StockRules, StockStatus, stock
 from shopops.errors import UserError
 from shopops.reports.workbook.book import Book
 from shopops.reports.workbook.cells import DASH, write_number, write_text
-from shopops.settings import CONFIG_NAME, load_settings
+from shopops.warehouse_settings import settings_beside
 
 SHEET = "商品与库存"
 TOP_ROWS = 50  # the status table: the largest stock values
@@ -164,13 +163,7 @@ def _known_sum(series: pl.Series) -> Any:
 
 def rules_of(con: duckdb.DuckDBPyConnection) -> StockRules:
     """The workspace's 库存 thresholds (``stock:`` in the shopops.yaml next to the warehouse file)."""
-    row = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
-    config = Path(str(row[0])).parent / CONFIG_NAME if row and row[0] else None
-    if config is None or not config.is_file():
-        return StockRules()
-    return StockRules.from_settings(load_settings(config).raw)
+    return StockRules.from_settings(settings_beside(con))
 
 
 def stock_sheet(
