@@ -20,6 +20,9 @@ The parts (all optional):
 - ``metrics``: a YAML file whose ``sections``, ``measures`` and ``metrics`` join the one catalog;
 - ``providers``: callables ``() -> list[metrics.providers.Provider]``, the SQL that turns the domain's
   tables into measures per shop and day (what its ``metrics`` file's ``sources`` name);
+- ``person_providers``: callables ``() -> list[metrics.people.PersonProvider]``, the SQL that turns
+  the domain's tables into the same measures per person, shop and day (a 客服's 询单人数 …), so a
+  catalog metric is computed for one person exactly as for a shop (``metrics.people``);
 - ``findings``: callables ``(con, start, end, shops, *, calendar, settings) -> list[Finding]`` that
   join ``shopops findings`` and the 日报 (``analysis.anomalies.extensions``);
 - ``sheets``: callables ``(con, start, end) -> writer | None``; the writer takes the report book and
@@ -27,6 +30,9 @@ The parts (all optional):
 - ``routes``: FastAPI routers, ``templates`` their Jinja folder, ``pages`` the nav entries
   ``(key, href, label)`` (key: the page's template name), shown after 异常;
 - ``commands``: click commands or groups, added to ``shopops``;
+- ``review_sections``: callables ``(con, year, through, shops) -> analysis.targets.review.ReviewSection
+  | None``, a table of the domain's own shown under the 复盘 of the year (周报/月报): 绩效's team KPI
+  completion per month beside the shops' plan vs actual;
 - ``translations``: a YAML file of the page's words, Chinese → English (the dashboard's English mode);
 - ``settings_hooks``: callables ``(con, settings) -> None`` (``settings``: the parsed shopops.yaml)
   that the workspace runs when it opens its warehouse and when it reads shopops.yaml again: a domain
@@ -50,7 +56,16 @@ from shopops.errors import UserError
 GROUP = "shopops.domains"
 
 Part = str | Callable[..., Any]  # "module:attribute" (imported when wanted) or the object itself
-PartKind = Literal["providers", "findings", "sheets", "routes", "commands", "settings_hooks"]
+PartKind = Literal[
+    "providers",
+    "person_providers",
+    "findings",
+    "sheets",
+    "routes",
+    "commands",
+    "settings_hooks",
+    "review_sections",
+]
 
 
 class DomainError(UserError):
@@ -65,6 +80,7 @@ class Domain:
     migrations: Traversable | None = None
     metrics: Traversable | None = None
     providers: tuple[Part, ...] = ()
+    person_providers: tuple[Part, ...] = ()
     findings: tuple[Part, ...] = ()
     sheets: tuple[Part, ...] = ()
     routes: tuple[Part, ...] = ()
@@ -73,6 +89,7 @@ class Domain:
     commands: tuple[Part, ...] = ()
     translations: Traversable | None = None
     settings_hooks: tuple[Part, ...] = ()
+    review_sections: tuple[Part, ...] = ()
     undated_tables: tuple[str, ...] = ()  # tables of lists (a roster), not days: no "缺 N 天" for them
     # Tables of exports a shop has only when it uses the tool behind them (an ERP): their "缺 N 天"
     # counts for the shops that imported them once, not for every shop of the platform.

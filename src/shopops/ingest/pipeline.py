@@ -39,7 +39,7 @@ from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits
 from shopops.ingest.result import ImportResult, Scope, blank_counts, unused_columns
 from shopops.ingest.shops import check_platform, resolve_shop
 from shopops.ingest.sources import ColumnSpec, Detection, SourceRegistry, SourceSpec
-from shopops.ingest.staged import CHECKS, RAW, STAGED, StagedChecks, scalar, table_columns
+from shopops.ingest.staged import CHECKS, RAW, STAGED, StagedChecks, scalar, staged_check, table_columns
 from shopops.ingest.values import VALUE_TYPES, ValueType, install_parsers
 from shopops.warehouse import Warehouse, audit
 
@@ -167,6 +167,8 @@ class Importer:
             self.checks.check_chosen_shop(raw, detection, scope.shop)
             self.checks.check_scope(raw, scope.allowed)
             self.checks.check_grain(raw, detection)
+            if spec.check:
+                staged_check(spec.check)(self.con, STAGED, raw.display_name)
             result = self._load(raw, spec, file_digest, skipped, scope.imported_by)
             return replace(result, unused_columns=unused_columns(raw, detection))
         finally:

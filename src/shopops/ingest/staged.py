@@ -6,7 +6,8 @@ The importer parses a file into TEMP tables (``RAW`` → ``STAGED``, with the ro
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import importlib
+from collections.abc import Callable, Collection, Sequence
 
 import duckdb
 
@@ -240,3 +241,13 @@ def _key_label(spec: SourceSpec, name: str) -> str:
         ):
             return column.display
     return name
+
+
+StagedCheck = Callable[[duckdb.DuckDBPyConnection, str, str], None]  # (con, staged table, file label)
+
+
+def staged_check(name: str) -> StagedCheck:
+    """The function a source's ``check`` names (``module:function``), imported when a file needs it."""
+    module, _, attribute = name.partition(":")
+    check: StagedCheck = getattr(importlib.import_module(module), attribute)
+    return check

@@ -7,6 +7,7 @@ everything that is wrong with it at once.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -31,6 +32,7 @@ class Measure:
     sources: tuple[str, ...]
     aggregate: str
     decided_by: str | None = None
+    label: str = ""  # what it counts, in words, where a working shows it (a ratio's side)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,21 @@ class Catalog:
     def label(self, key: str) -> str:
         return self.metrics[key].label if key in self.metrics else key
 
+    def only(self, keys: Iterable[str]) -> Catalog:
+        """The part of the catalog ``keys`` need: those metrics, the metrics their formulas name, and
+        the measures underneath — so a master table of a few metrics reads only their providers."""
+        metrics: dict[str, Metric] = {}
+        waiting = list(keys)
+        while waiting:
+            key = waiting.pop()
+            if key in metrics or key not in self.metrics:
+                continue
+            metrics[key] = self.metrics[key]
+            waiting += [name for name in formula_names(self.metrics[key].formula) if name in self.metrics]
+        names = {name for metric in metrics.values() for name in formula_names(metric.formula)}
+        measures = {key: measure for key, measure in self.measures.items() if key in names}
+        return Catalog(measures, metrics, self.sections)
+
 
 def _expand(text: str, channel_key: str, channel_label: str) -> str:
     return text.replace("{channel}", channel_key).replace("{channel_label}", channel_label)
@@ -86,7 +103,13 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
             aggregate = spec.get("aggregate", "sum")
             if aggregate not in AGGREGATES:
                 problems.append(f"measure {key}: aggregate {aggregate!r} is not one of {AGGREGATES}")
-            measures[key] = Measure(key, tuple(spec.get("sources", [])), aggregate, spec.get("decided_by"))
+            measures[key] = Measure(
+                key,
+                tuple(spec.get("sources", [])),
+                aggregate,
+                spec.get("decided_by"),
+                str(spec.get("label", "")),
+            )
     sections = tuple(str(s) for s in data.get("sections") or [])
     if not sections:
         problems.append("sections: list the report sections (综合销售, 推广 …) in display order")

@@ -15,8 +15,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from shopops.errors import UserError
 
-ROLES = ("admin", "operator", "viewer")
-ROLE_LABELS = {"admin": "管理员", "operator": "运营", "viewer": "只读"}
+ROLES = ("admin", "manager", "operator", "viewer")
+ROLE_LABELS = {"admin": "管理员", "manager": "主管", "operator": "运营", "viewer": "只读"}
 SESSION_HOURS = 12
 MIN_PASSWORD = 8
 
@@ -37,7 +37,12 @@ class User:
 
     @property
     def can_write(self) -> bool:
-        return self.role in ("admin", "operator")
+        return self.role in ("admin", "manager", "operator")
+
+    @property
+    def is_manager(self) -> bool:
+        """A 主管 (or an admin): sees the 绩效 cards of the people of their shops."""
+        return self.role in ("admin", "manager")
 
     def allowed(self, all_shops: list[str]) -> list[str]:
         """The shops of ``all_shops`` this user may see."""

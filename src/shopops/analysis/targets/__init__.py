@@ -12,7 +12,7 @@ from shopops.analysis.targets.forecast import Forecast, forecast_with_range
 from shopops.analysis.targets.forecast_eval import Backtest, backtest
 from shopops.analysis.targets.pacing import STATUS_NOTES, Pace, PaceSource, pace, pace_target
 from shopops.analysis.targets.periods import PERIOD_HINT, TargetPeriod, parse_period
-from shopops.analysis.targets.review import ReviewRow, review
+from shopops.analysis.targets.review import ReviewRow, ReviewSection, review, review_sections
 from shopops.analysis.targets.split import METHODS, Split, allocate, split_target
 from shopops.analysis.targets.store import (
     ALL_SHOPS,
@@ -41,6 +41,7 @@ __all__ = [
     "Pace",
     "PaceSource",
     "ReviewRow",
+    "ReviewSection",
     "Scope",
     "Split",
     "Target",
@@ -58,6 +59,7 @@ __all__ = [
     "parse_value",
     "remove_target",
     "review",
+    "review_sections",
     "scope_of",
     "set_target",
     "split_target",

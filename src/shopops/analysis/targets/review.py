@@ -12,10 +12,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import duckdb
+
 from shopops.analysis.targets.pacing import PaceSource, ScopeFrames, relevant
 from shopops.analysis.targets.periods import TargetPeriod
 from shopops.analysis.targets.store import Scope, Target, load_targets, shops_of, target_kind
+from shopops.domains import parts as domain_parts
 from shopops.metrics.catalog import Metric, load_catalog
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """A domain's table under the 复盘 (``review_sections`` of :mod:`shopops.domains`)."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]  # str, int, float (a ratio where its header ends with 率), None
+    notes: tuple[str, ...] = ()
+
+
+def review_sections(
+    con: duckdb.DuckDBPyConnection, year: int, through: dt.date, shops: Sequence[str] | None = None
+) -> list[ReviewSection]:
+    """Every domain's section for the year up to ``through`` (those with something to show)."""
+    found = [make(con, year, through, shops) for make in domain_parts("review_sections")]
+    return [section for section in found if section is not None]
 
 
 @dataclass(frozen=True)

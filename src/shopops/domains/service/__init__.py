@@ -22,6 +22,7 @@ DOMAIN = Domain(
     migrations=HERE / "migrations",
     metrics=HERE / "metrics.yaml",
     providers=("shopops.domains.service.providers:service_providers",),
+    person_providers=("shopops.domains.service.providers:service_person_providers",),
     undated_tables=("service_roster",),
     sheets=("shopops.domains.service.sheet:service_sheet",),
     routes=("shopops.domains.service.page:router",),

@@ -80,6 +80,10 @@ class SourceSpec:
     period_default_today: bool = False
     # A blank import template of ours (`shopops template NAME`): {name, note, examples: [[cells]]}.
     template: dict[str, Any] = field(default_factory=dict)
+    # "module:function" (con, staged_table, file_label) -> None, run on the staged rows before they are stored:
+    # a check across rows (a scorecard's weights add up to 100 %) that refuses the file by raising
+    # a UserError (one line per problem, each naming its row). A domain's sources name their own.
+    check: str | None = None
     # Values taken from the file's name: column → {regex: value}; the value may use \1 for a group.
     from_file_name: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -188,6 +192,7 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
         report_blanks=tuple(data.get("report_blanks", ())),
         pending_tokens=tuple(str(token) for token in data.get("pending_tokens", ())),
         template=dict(data.get("template", {})),
+        check=data.get("check"),
         period_default_today=data.get("period_default") == "import_day",
         from_file_name={
             column: {str(pattern): str(value) for pattern, value in values.items()}

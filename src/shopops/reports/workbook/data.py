@@ -11,7 +11,7 @@ from typing import Protocol
 
 import polars as pl
 
-from shopops.analysis.targets import Pace, ReviewRow, pace, review
+from shopops.analysis.targets import Pace, ReviewRow, ReviewSection, pace, review, review_sections
 from shopops.errors import UserError
 from shopops.ingest.sources import SourceSpec
 from shopops.metrics.breakdowns import channel_table, refund_reasons, refunded_items
@@ -141,6 +141,7 @@ class ReportData:
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     pacing: list[Pace] = field(default_factory=list)  # targets under way on the last day (目标达成)
     plan_review: list[ReviewRow] = field(default_factory=list)  # 周报/月报: the year's plan vs actual
+    review_sections: list[ReviewSection] = field(default_factory=list)  # the domains' (绩效 …) under it
     target_problem: str | None = None  # a target sheet row that cannot be used
     incomplete: list[PartialDay] = field(default_factory=list)  # days of the period not covered whole
     skipped: list[PartialDay] = field(default_factory=list)  # incomplete days after it a default passed over
@@ -187,6 +188,7 @@ def gather(source: ReportSource, kind: str, day: dt.date | None, shops: Sequence
             table_labels[spec.table].append(spec.label)
     files_from = min(period.trend_start(), period.start - dt.timedelta(days=366 if grain != "day" else 7))
     pacing, plan_review, target_problem = _targets(source, kind, period, shops)
+    sections = [] if kind == "daily" else review_sections(con, period.end.year, period.end, shops)
     return ReportData(
         period=period,
         catalog=load_catalog(),
@@ -204,6 +206,7 @@ def gather(source: ReportSource, kind: str, day: dt.date | None, shops: Sequence
         data_range=(first, last),
         pacing=pacing,
         plan_review=plan_review,
+        review_sections=sections,
         target_problem=target_problem,
         incomplete=[p for p in partial_days(con, selected) if period.start <= p.date <= period.end],
         skipped=source.incomplete_days() if day is None else [],

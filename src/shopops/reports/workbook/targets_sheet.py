@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from shopops.analysis.targets import STATUS_NOTES, Pace, ReviewRow
+from shopops.analysis.targets import STATUS_NOTES, Pace, ReviewRow, ReviewSection
 from shopops.metrics.catalog import Metric
 from shopops.reports.workbook.book import Book
 from shopops.reports.workbook.cells import shown_value, value_kind, write_number, write_text
@@ -95,6 +95,8 @@ def write_targets(book: Book) -> None:
         row += 1
     if data.plan_review:
         row = _write_review(book, worksheet, row + 2, data.plan_review, marks)
+    for section in data.review_sections:
+        row = _write_section(book, worksheet, row + 2, section)
     notes = [*NOTES, "状态：" + "；".join(f"{k} = {v}" for k, v in STATUS_NOTES.items())]
     for offset, line in enumerate(notes, start=2):
         write_text(worksheet, row + offset, 0, line, styles["note"])
@@ -151,6 +153,29 @@ def _write_review(book: Book, worksheet: Any, row: int, rows: list[ReviewRow], m
         _percent(book, worksheet, row, 7, item.time_progress)
         status = _review_status(item)
         write_text(worksheet, row, 13, status, marks.get(status, styles["text"]))
+    return row + 1
+
+
+def _write_section(book: Book, worksheet: Any, row: int, section: ReviewSection) -> int:
+    """A domain's table under the 复盘 (绩效's team KPI completion …): headers ending in 率 are ratios."""
+    styles = book.styles
+    write_text(worksheet, row, 0, section.title, styles["heading"])
+    row += 1
+    for column, label in enumerate(section.headers):
+        write_text(worksheet, row, column, label, styles["header"])
+    for values in section.rows:
+        row += 1
+        for column, value in enumerate(values):
+            if isinstance(value, str):
+                write_text(worksheet, row, column, value, styles["text"])
+            elif section.headers[column].endswith("率"):
+                _percent(book, worksheet, row, column, None if value is None else float(value))  # type: ignore[arg-type]
+            else:
+                kind = "score" if isinstance(value, float) else "count"
+                write_number(worksheet, row, column, value, styles.cell(kind), styles["dash"])  # type: ignore[arg-type]
+    for note in section.notes:
+        row += 1
+        write_text(worksheet, row, 0, note, styles["note"])
     return row + 1
 
 

@@ -1,0 +1,279 @@
+"""Scoring people for a period: each line's value, score and working, the weighted total, tier and rank.
+
+A line whose figure is unknown (no export for the days, an input nobody entered, a target not set)
+has no score, and neither has the total: a missing figure is not a zero, and a total without one of
+its lines would rank the person on a different card. The card's lines are shown with what is missing.
+Totals are the sum of the weighted line scores as shown (each rounded to 0.01), so the parts add up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import duckdb
+
+from shopops.analysis.targets.periods import TargetPeriod
+from shopops.analysis.targets.store import Target, load_targets
+from shopops.domains.staff.cards import TARGETS, Card, Line, Tier, card_for, line_score
+from shopops.domains.staff.figures import Figure, own_figures, shop_figures, shop_target
+from shopops.domains.staff.library import all_cards
+from shopops.domains.staff.team import ADDITIVE_UNITS, Member, input_value, load_members
+from shopops.domains.staff.working import line_working, value_text
+from shopops.metrics.catalog import Catalog, load_catalog
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class LineScore:
+    line: Line
+    value: float | None  # what was scored: the metric, the input, or a 完成率
+    score: Decimal | None
+    weighted: Decimal | None
+    working: str  # "询单转化率 41.2% = 1,236 / 3,000（…）→ ≥40% → 80 × 20% = 16.00"
+    figure: Figure | None = None  # the metric's figure with its evidence
+    target: float | None = None  # a 完成率's target (pro-rated where it is)
+    target_source: str = ""
+    entered_by: str = ""  # a manual input's
+    provisional: bool = False
+    missing: str = ""  # why there is no score
+
+
+@dataclass(frozen=True)
+class PersonScore:
+    member: Member
+    card: Card
+    period: TargetPeriod
+    lines: tuple[LineScore, ...]
+    total: Decimal | None
+    tier: Tier | None
+    proration: Fraction
+    notes: tuple[str, ...]
+    provisional: bool
+    shops: tuple[str, ...]
+    rank: int | None = None
+    peers: int = 0  # how many of the role have a total
+
+
+@dataclass
+class Scoreboard:
+    period: TargetPeriod
+    through: dt.date  # the last day with data the scores use
+    people: list[PersonScore] = field(default_factory=list)
+    unscored: list[tuple[Member, str]] = field(default_factory=list)  # (member, why: no card …)
+
+
+def score_period(
+    con: duckdb.DuckDBPyConnection,
+    period: TargetPeriod,
+    *,
+    role: str | None = None,
+    people: Sequence[str] | None = None,
+    through: dt.date | None = None,
+    catalog: Catalog | None = None,
+) -> Scoreboard:
+    """Every person of the staff list active in ``period`` (of ``role``, of ``people``), scored."""
+    catalog = catalog or load_catalog()
+    cards = all_cards(con, catalog)
+    every_shop = [row[0] for row in con.execute("SELECT name FROM shops ORDER BY name").fetchall()]
+    targets, _ = load_targets(con, strict=False)
+    last = through or _last_day(con) or period.end
+    board = Scoreboard(period, min(last, period.end))
+    for member in load_members(con):
+        if (role is not None and member.role != role) or (people is not None and member.person not in people):
+            continue
+        if member.active(period) is None:
+            continue
+        card = card_for(cards, member.role, period)
+        if card is None:
+            board.unscored.append((member, f"岗位「{member.role}」没有评分表 — 在 scorecards.yaml 里加一张"))
+            continue
+        board.people.append(
+            score_person(con, member, card, period, every_shop, targets, board.through, catalog)
+        )
+    _rank(board.people)
+    return board
+
+
+def score_person(
+    con: duckdb.DuckDBPyConnection,
+    member: Member,
+    card: Card,
+    period: TargetPeriod,
+    every_shop: Sequence[str],
+    targets: Sequence[Target],
+    through: dt.date,
+    catalog: Catalog,
+) -> PersonScore:
+    span = member.active(period)
+    assert span is not None
+    proration = member.proration(period)
+    shops = member.shop_list(every_shop)
+    own_keys = [line.metric for line in card.lines if line.metric and line.scope == "own"]
+    shop_keys = [line.metric for line in card.lines if line.metric and line.scope == "shops"]
+    own = own_figures(con, span[0], min(span[1], through), member.person, own_keys, catalog)
+    mine = shop_figures(con, period, shops, shop_keys, catalog, through)
+    months = [m for m in period.months() if member.active(m) is not None]
+    context = _Context(con, member, period, months, own, mine, targets, shops, every_shop, proration, catalog)
+    lines = [_line(line, context) for line in card.lines]
+    known = all(line.weighted is not None for line in lines)
+    total = sum((line.weighted for line in lines if line.weighted is not None), Decimal(0)) if known else None
+    notes = []
+    if note := member.proration_note(period):
+        notes.append(note)
+    notes += sorted({line.figure.note for line in lines if line.figure and line.figure.note})
+    if not known:
+        gaps = "、".join(line.line.name for line in lines if line.weighted is None)
+        notes.append(f"缺 {gaps}，总分未知")
+    return PersonScore(
+        member=member,
+        card=card,
+        period=period,
+        lines=tuple(lines),
+        total=total,
+        tier=card.tier(total),
+        proration=proration,
+        notes=tuple(notes),
+        provisional=any(line.provisional for line in lines),
+        shops=tuple(shops),
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every line of one person's card is scored with."""
+
+    con: duckdb.DuckDBPyConnection
+    member: Member
+    period: TargetPeriod
+    months: Sequence[TargetPeriod]  # the months of the period the person was in the role
+    own: dict[str, Figure]
+    mine: dict[str, Figure]
+    targets: Sequence[Target]
+    shops: Sequence[str]
+    every_shop: Sequence[str]
+    proration: Fraction
+    catalog: Catalog
+
+
+def _line(line: Line, context: _Context) -> LineScore:
+    if line.input is not None:
+        return _input_line(line, context)
+    assert line.metric is not None
+    catalog = context.catalog
+    figure = (context.own if line.scope == "own" else context.mine).get(line.metric)
+    if figure is None or figure.value is None:
+        why = figure.note if figure is not None and figure.note else "这段时间没有数据"
+        return _unknown(line, f"{catalog.label(line.metric)}未知：{why}", figure)
+    actual = float(figure.value)
+    unit = catalog.metrics[line.metric].unit
+    shown = value_text(figure.value, unit, figure.parts)
+    if line.target_input is None:
+        score = line_score(line, actual)
+        working = line_working(line, actual, shown, _sources(figure), score)
+        return LineScore(
+            line, actual, score, _weighted(score, line), working, figure, provisional=figure.provisional
+        )
+    target, target_note, missing = _target(line, context, unit)
+    if target is None:
+        return _unknown(line, missing, figure)
+    ratio = actual / target
+    score = line_score(line, ratio)
+    shown = f"{value_text(ratio, 'ratio')} = {shown} ÷ {target_note}"
+    working = line_working(line, ratio, shown, _sources(figure), score)
+    return LineScore(
+        line,
+        ratio,
+        score,
+        _weighted(score, line),
+        working,
+        figure,
+        target,
+        target_note,
+        provisional=figure.provisional,
+    )
+
+
+def _input_line(line: Line, context: _Context) -> LineScore:
+    assert line.input is not None
+    period = context.period
+    entered = input_value(context.con, context.member.person, line.input, period, line.unit, context.months)
+    if entered is None:
+        return _unknown(line, f"没有录入「{line.input}」（{period.key}）— shopops template staff-inputs")
+    score = line_score(line, entered.value)
+    basis = f"（{entered.basis}）" if entered.basis else ""
+    source = f"手工录入「{line.input}」{basis}，录入人 {entered.entered_by}"
+    working = line_working(line, entered.value, value_text(entered.value, line.unit), source, score)
+    return LineScore(
+        line, entered.value, score, _weighted(score, line), working, entered_by=entered.entered_by
+    )
+
+
+def _target(line: Line, context: _Context, unit: str) -> tuple[float | None, str, str]:
+    """A 完成率 line's target, how it reads, and why it is missing (see the module of figures)."""
+    assert line.metric is not None and line.target_input is not None
+    period, catalog = context.period, context.catalog
+    additive = unit in ADDITIVE_UNITS
+    if line.target_input == TARGETS:
+        value, source = shop_target(
+            context.con, context.targets, period, context.shops, context.every_shop, line.metric, additive
+        )
+        if value is None:
+            scope = f" --shop {context.shops[0]}" if len(context.shops) == 1 else ""
+            how = f"shopops targets set -p {period.key} -m {line.metric} -v 目标值{scope}"
+            return None, "", f"目标表里没有 {period.key} 的{catalog.label(line.metric)}目标 — {how}"
+        if not value:
+            return None, "", f"{period.key} 的{catalog.label(line.metric)}目标是 0，完成率无从计算"
+        return float(value), f"目标 {value_text(value, unit)}（{source}）", ""
+    entered = input_value(
+        context.con,
+        context.member.person,
+        line.target_input,
+        period,
+        "money" if additive else "ratio",
+        context.months,
+    )
+    if entered is None:
+        return None, "", f"没有录入「{line.target_input}」（{period.key}）— shopops template staff-inputs"
+    if not entered.value:
+        return None, "", f"「{line.target_input}」是 0，完成率无从计算"
+    share = context.proration
+    scaled = additive and line.scope == "own" and share != 1
+    target = entered.value * (float(share) if scaled else 1.0)
+    days = f" × {share.numerator}/{share.denominator}（在岗天数）" if scaled else ""
+    note = f"{line.target_input} {value_text(entered.value, unit)}{days}（录入人 {entered.entered_by}）"
+    return target, note, ""
+
+
+def _unknown(line: Line, why: str, figure: Figure | None = None) -> LineScore:
+    return LineScore(line, None, None, None, f"{line.name}：{why}", figure, missing=why)
+
+
+def _weighted(score: Decimal, line: Line) -> Decimal:
+    return (score * line.weight / 100).quantize(CENT, ROUND_HALF_UP)
+
+
+def _sources(figure: Figure) -> str:
+    return "、".join(figure.sources)
+
+
+def _rank(people: list[PersonScore]) -> None:
+    """Rank within role by total (1 = best; equal totals share a rank), unknown totals unranked."""
+    totals: dict[str, list[Decimal]] = {}
+    for person in people:
+        if person.total is not None:
+            totals.setdefault(person.member.role, []).append(person.total)
+    for index, person in enumerate(people):
+        mine = totals.get(person.member.role, [])
+        total = person.total
+        rank = None if total is None else 1 + sum(1 for other in mine if other > total)
+        people[index] = replace(person, rank=rank, peers=len(mine))
+
+
+def _last_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    row = con.execute("SELECT max(date_max) FROM imports WHERE date_max < DATE '2999-01-01'").fetchall()
+    return row[0][0] if row and row[0][0] is not None else None
