@@ -112,6 +112,10 @@ class ShopUnknownError(InputError):
     """The shop a file belongs to cannot be determined."""
 
 
+class ImportRoleError(InputError):
+    """A file of a source the importing account's role may not import (a staff list by an operator)."""
+
+
 class ShopScopeError(InputError):
     """A file holds rows of a shop the importing user may not write."""
 

@@ -247,13 +247,17 @@ class Workspace:
         mapping: dict[str, str] | None = None,
         save_source: str | None = None,
         allowed_shops: Collection[str] | None = None,
+        role: str | None = None,
     ) -> ImportResult:
-        """Import one file; ``allowed_shops`` (a web user's shops) refuses rows of any other shop."""
+        """Import one file; ``allowed_shops`` (a web user's shops) refuses rows of any other shop,
+        ``role`` (a web user's) a source only some roles may import."""
         self.warehouse.require_writable()
         if mapping:
             return self._import_mapped(path, shop, source, mapping, save_source)
         with self._full_disk_as_one_line():
-            return self.importer.import_file(path, shop=shop, source=source, allowed_shops=allowed_shops)
+            return self.importer.import_file(
+                path, shop=shop, source=source, allowed_shops=allowed_shops, role=role
+            )
 
     def _import_mapped(
         self,

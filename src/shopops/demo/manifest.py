@@ -137,7 +137,10 @@ LIVE_MEASURES = (
 )
 
 
-SERVICE_MEASURES = ("service_inquiries", "service_inquiry_paid", "service_sales")
+SERVICE_MEASURES = (
+    "service_inquiries", "service_inquiry_paid", "service_sales", "service_sales_buyers", "service_receptions",
+    "service_replied", "service_response_total", "service_response_receptions", "service_pleased", "service_rated",
+)  # fmt: skip
 
 
 def add_service_truth(days: dict[str, dict[str, Any]], totals: dict[str, dict[str, Any]]) -> None:
@@ -150,6 +153,13 @@ def add_service_truth(days: dict[str, dict[str, Any]], totals: dict[str, dict[st
         day["service_inquiries"] = team["inquiries"]
         day["service_inquiry_paid"] = team["inquiry_paid"]
         day["service_sales"] = team["sales"]
+        day["service_sales_buyers"] = team["sales_buyers"]
+        day["service_receptions"] = team["receptions"]
+        day["service_replied"] = team["replied"]
+        day["service_response_total"] = team["response_total"]
+        day["service_response_receptions"] = None if team["response_total"] is None else team["receptions"]
+        day["service_pleased"] = team["pleased"]
+        day["service_rated"] = team["rated"]
         day.update({k: to_json(v) for k, v in _service_metrics(day).items()})
 
 
@@ -162,6 +172,12 @@ def _service_metrics(m: dict[str, Any]) -> dict[str, Value]:
         "service_sales": m.get("service_sales"),
         "inquiry_conversion": _div(m.get("service_inquiry_paid"), m.get("service_inquiries")),
         "service_sales_share": _div(sales, gmv),
+        "service_aov": _cents(_div(sales, m.get("service_sales_buyers"))),
+        "service_reply_rate": _div(m.get("service_replied"), m.get("service_receptions")),
+        "service_response_seconds": _div(
+            m.get("service_response_total"), m.get("service_response_receptions")
+        ),
+        "service_satisfaction": _div(m.get("service_pleased"), m.get("service_rated")),
     }
 
 

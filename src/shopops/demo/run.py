@@ -22,6 +22,7 @@ from shopops.demo.returns_demo import add_returns, returns_file_shops
 from shopops.demo.returns_truth import add_returns_truth
 from shopops.demo.service import file_shops, gmv_from_manifest, shop_day_totals, write_service_exports
 from shopops.demo.simulation import simulate
+from shopops.demo.staff import add_staff, define_staff_groups, staff_files
 from shopops.demo.stock import write_stock_shop
 from shopops.demo.stock_catalog import MIN_DAYS as STOCK_MIN_DAYS
 from shopops.demo.stock_catalog import PLATFORM as STOCK_PLATFORM
@@ -50,6 +51,7 @@ def generate(
     platforms: bool = False,
     service: bool = False,
     stock: bool = False,
+    staff: bool = False,
 ) -> DemoFiles:
     """Write every demo export and ``manifest.json`` (the true metric values) into ``folder``.
 
@@ -97,6 +99,8 @@ def generate(
             add_service_truth(manifest["shops"][shop]["days"], totals)  # type: ignore[index]
     # the 退货 metrics of every shop-day, from the main shops' refunds and manifest["returns"]
     add_returns_truth(manifest, list(zip(histories, ("a", "b"), strict=True)))
+    if staff and service:  # the 绩效 team: 员工名单, 绩效录入, 目标表; true scores under manifest["staff"]
+        files.extend(add_staff(manifest, folder, end, seed))
     if plants:
         manifest["planted"] = [plant.to_json() for plant in plants]
     target = folder / "manifest.json"
@@ -128,7 +132,9 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
     began = time.perf_counter()
     exports = directory / "exports"
     stock = days >= STOCK_MIN_DAYS  # the apparel shop's seasons and launches need two months
-    generated = generate(exports, days=days, end=end, seed=seed, platforms=True, service=True, stock=stock)
+    generated = generate(
+        exports, days=days, end=end, seed=seed, platforms=True, service=True, stock=stock, staff=True
+    )
     console.print(
         f"生成了 {len(generated.files)} 个导出文件（{generated.start} ~ {generated.end}）→ {exports}"
     )
@@ -152,7 +158,9 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
             file_shops(exports, manifest)
             | stock_file_shops(exports, manifest)
             | returns_file_shops(exports, manifest)
+            | staff_files(exports, manifest)
         )
+        define_staff_groups(workspace.connection, manifest)  # the 店铺组 its 目标表 names
         for path in generated.files:
             progress.update(task, description=path.name)
             result = workspace.import_file(path, shop=shop_of.get(path))

@@ -87,18 +87,57 @@ def shop_day_totals(truth: Mapping[str, Any]) -> dict[str, dict[str, dict[str, A
         days: dict[str, dict[str, Any]] = {}
         for by_day in accounts.values():
             for date, f in by_day.items():
-                day = days.setdefault(date, {"inquiries": 0, "inquiry_paid": 0, "sales": Decimal(0)})
+                day = days.setdefault(date, dict.fromkeys(_KPI_SUMS, 0) | {"sales": Decimal(0)})
                 day["inquiries"] += f.get("inquiries", 0)
                 day["inquiry_paid"] += f.get("inquiry_paid", 0)
                 day["sales"] += Decimal(f["ordered_amount" if tool == "dongdong" else "sales"])
+                _add_kpi_sums(day, f)
         for date, day in days.items():
             if tool == "dongdong":
                 day["inquiries"] = day["inquiry_paid"] = None
             elif tool == "chitu" and date in delayed:
                 day["inquiry_paid"] = None
+            _blank_missing(day, tool, shop)
             day["sales"] = str(day["sales"])
         out[shop] = dict(sorted(days.items()))
     return out
+
+
+# What each tool's day exports give, summed over a shop's accounts (the 总表's 客服 measures):
+# 赤兔 售前明细 has 销售人数, 未回复人数 and 平均响应 with 接待人数; 千牛 客服数据汇总 (SATISFACTION_SHOPS)
+# the 满意 counts; 飞鸽 接待人数 and 平均响应 (满意 only as a rate); 咚咚 售前接待人数, its 平均响应 in
+# another report (工作量, per 接待量), so no 接待-weighted response.
+_KPI_SUMS = (
+    "inquiries",
+    "inquiry_paid",
+    "sales_buyers",
+    "receptions",
+    "replied",
+    "response_total",
+    "pleased",
+    "rated",
+)
+_KPI_KNOWN = {
+    "chitu": ("sales_buyers", "receptions", "replied", "response_total"),
+    "feige": ("receptions", "response_total"),
+    "dongdong": ("receptions",),
+}
+
+
+def _add_kpi_sums(day: dict[str, Any], f: Mapping[str, Any]) -> None:
+    day["sales_buyers"] += f.get("sales_buyers") or 0
+    day["receptions"] += f["receptions"]
+    day["replied"] += f["receptions"] - f.get("unreplied", 0)
+    day["response_total"] += f["avg_response_seconds"] * f["receptions"]
+    day["pleased"] += f["very_satisfied"] + f["satisfied"]
+    day["rated"] += sum(f[key] for key in SATISFACTION)
+
+
+def _blank_missing(day: dict[str, Any], tool: str, shop: str) -> None:
+    known = set(_KPI_KNOWN[tool]) | ({"pleased", "rated"} if shop in SATISFACTION_SHOPS else set())
+    for key in ("sales_buyers", "receptions", "replied", "response_total", "pleased", "rated"):
+        if key not in known:
+            day[key] = None
 
 
 def service_team(

@@ -39,7 +39,7 @@ from shopops.ingest.readers.limits import DEFAULT_LIMITS, ReadLimits
 from shopops.ingest.result import ImportResult, Scope, blank_counts, unused_columns
 from shopops.ingest.shops import check_platform, resolve_shop
 from shopops.ingest.sources import ColumnSpec, Detection, SourceRegistry, SourceSpec
-from shopops.ingest.staged import CHECKS, RAW, STAGED, StagedChecks, scalar, staged_check, table_columns
+from shopops.ingest.staged import CHECKS, RAW, STAGED, StagedChecks, scalar, table_columns
 from shopops.ingest.values import VALUE_TYPES, ValueType, install_parsers
 from shopops.warehouse import Warehouse, audit
 
@@ -98,9 +98,11 @@ class Importer:
         source: str | None = None,
         imported_by: str | None = None,
         allowed_shops: Collection[str] | None = None,
+        role: str | None = None,
     ) -> ImportResult:
         """Import one file (every export sheet of a workbook); ``allowed_shops`` limits the shops
-        whose rows it may write (a web user's scope): a row of any other shop refuses the file."""
+        whose rows it may write (a web user's scope): a row of any other shop refuses the file;
+        ``role`` (a web user's) must be one of a source's ``import_roles`` where it names some."""
         # The file's hash (for "already imported?") is computed while DuckDB reads the file:
         # hashlib and DuckDB both release the GIL, and on a big export each takes a while.
         with (
@@ -120,7 +122,7 @@ class Importer:
             def digest() -> str:
                 return hashing.result() if hashing is not None else ""
 
-            scope = Scope(shop, imported_by, allowed_shops)
+            scope = Scope(shop, imported_by, allowed_shops, role)
             if not bundle:
                 return replace(
                     self._import_raw(raw, detection, scope, digest), sheets_passed_over=tuple(passed_over)
@@ -145,6 +147,7 @@ class Importer:
     ) -> ImportResult:
         self._check_columns(raw, detection)
         spec = detection.spec
+        self.checks.check_role(raw, spec, scope.role)
         shops = self.shops()
         shop_name = resolve_shop(raw, spec, shops, scope.shop, "shop" in detection.mapping)
         if shop_name is not None:
@@ -167,8 +170,7 @@ class Importer:
             self.checks.check_chosen_shop(raw, detection, scope.shop)
             self.checks.check_scope(raw, scope.allowed)
             self.checks.check_grain(raw, detection)
-            if spec.check:
-                staged_check(spec.check)(self.con, STAGED, raw.display_name)
+            self.checks.source_check(raw, spec)
             result = self._load(raw, spec, file_digest, skipped, scope.imported_by)
             return replace(result, unused_columns=unused_columns(raw, detection))
         finally:

@@ -43,6 +43,7 @@ class Scope:
     shop: str | None  # chosen by the user (--shop, the upload form)
     imported_by: str | None
     allowed: Collection[str] | None  # the shops a web user may write; None: every shop
+    role: str | None = None  # a web user's account role (a source's ``import_roles``); None: the CLI
 
 
 def blank_counts(

@@ -11,7 +11,13 @@ from collections.abc import Callable, Collection, Sequence
 
 import duckdb
 
-from shopops.errors import BadValueError, ShopScopeError, ShopUnknownError, UnreadableFileError
+from shopops.errors import (
+    BadValueError,
+    ImportRoleError,
+    ShopScopeError,
+    ShopUnknownError,
+    UnreadableFileError,
+)
 from shopops.ingest.readers import RawExport
 from shopops.ingest.sources import ColumnSpec, Detection, SourceRegistry, SourceSpec
 from shopops.ingest.values import VALUE_TYPES
@@ -111,6 +117,21 @@ class StagedChecks:
                 hint="add the shop with `shopops shop add NAME --platform tmall|taobao|jd|douyin`",
             ).relabel(raw.display_name)
         return tuple((f"of shop {name} (not registered)", int(n)) for name, n in found)
+
+    def check_role(self, raw: RawExport, spec: SourceSpec, role: str | None) -> None:
+        """A source only some account roles may import (``import_roles``), from the dashboard
+        (``role`` None: the CLI, run by whoever owns the workspace's files)."""
+        if spec.import_roles and role is not None and role not in spec.import_roles:
+            raise ImportRoleError(
+                raw.path,
+                f"is a {spec.label}, which only {' or '.join(spec.import_roles)} accounts may import",
+                hint="ask one of them to import it; nothing was imported",
+            ).relabel(raw.display_name)
+
+    def source_check(self, raw: RawExport, spec: SourceSpec) -> None:
+        """The check across rows a source names (``check``), on the staged rows before they are stored."""
+        if spec.check:
+            staged_check(spec.check)(self.con, STAGED, raw.display_name)
 
     def check_registered_shops(self, raw: RawExport, detection: Detection, shops: Collection[str]) -> None:
         """Every shop a shop column names must be registered ("*": every shop's shared data)."""

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from shopops.errors import ShopScopeError, ShopUnknownError, UserError
+from shopops.errors import ImportRoleError, ShopScopeError, ShopUnknownError, UserError
 from shopops.ingest.result import ImportResult
 from shopops.warehouse import audit
 from shopops.web.accounts import User
@@ -151,6 +151,8 @@ def _refusal(error: UserError, who: User, shop: str | None, upload: Upload) -> s
     text = str(error).replace(f"{upload.path.parent}/", "")
     if isinstance(error, ShopScopeError):
         return f"{SCOPE_REFUSED} ({text})"
+    if isinstance(error, ImportRoleError):
+        return f"你的账号不能导入这类文件 ({text})"
     if isinstance(error, ShopUnknownError) and who.shops is not None and shop is None:
         # The importer's hint lists every registered shop: not for a user limited to some.
         if error.hint:
@@ -188,7 +190,11 @@ def import_uploads(
         try:
             with lock, audit.acting_as(data.actor):  # the import's audit record names the uploader
                 result = workspace.import_file(
-                    upload.path, shop=shop or None, source=source or None, allowed_shops=who.shops
+                    upload.path,
+                    shop=shop or None,
+                    source=source or None,
+                    allowed_shops=who.shops,
+                    role=who.role,
                 )
                 for part in (result, *result.sheets):
                     if part.import_id is not None and not part.already_imported:

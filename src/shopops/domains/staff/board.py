@@ -64,6 +64,19 @@ def score_frame(board: Scoreboard, *, by_line: bool = False) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def rollup_frame(board: Scoreboard, months: Sequence[Scoreboard]) -> pl.DataFrame:
+    """A quarter's or a year's scores beside its months': one row per person with each month's total
+    (``month:2026-10`` …) and the period's own (computed from the period's sums, not the months' mean)."""
+    frame = score_frame(board)
+    for month in months:
+        totals = {p.member.person: _float(p.total) for p in month.people}
+        column = f"month:{month.period.key}"
+        frame = frame.with_columns(
+            pl.col("person").replace_strict(totals, default=None, return_dtype=pl.Float64).alias(column)
+        )
+    return frame
+
+
 def detail_frame(con: object, people: Sequence[PersonScore]) -> pl.DataFrame:
     """One row per person and line: the value, the score, the working and the files it came from."""
     rows = []

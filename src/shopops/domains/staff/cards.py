@@ -145,7 +145,8 @@ def parse_cards(entries: Sequence[Mapping[str, Any]], origin: str, catalog: Cata
         ]
         total = sum((line.weight for line in lines), Decimal(0))
         if lines and total != 100:
-            problems.append(f"{where}：权重合计 {_number(total)}%，应为 100%（差 {_number(100 - total)}%）")
+            gap = f"多 {_number(total - 100)}%" if total > 100 else f"差 {_number(100 - total)}%"
+            problems.append(f"{where}：权重合计 {_number(total)}%，应为 100%（{gap}）")
         names = [line.name for line in lines]
         for name in sorted({n for n in names if names.count(n) > 1}):
             problems.append(f"{where}：考核项「{name}」出现了两次 — 每项只写一行")

@@ -22,11 +22,14 @@ from shopops.cli.fitted_tables import (
     emit_table,
     print_no_data,
 )
-from shopops.domains.staff.board import SCORE_COLUMNS, detail_frame, score_frame
-from shopops.domains.staff.cards import METHOD_LABELS, SCOPE_LABELS
-from shopops.domains.staff.library import all_cards
+from shopops.domains.staff.board import SCORE_COLUMNS, detail_frame, rollup_frame, score_frame
+from shopops.domains.staff.cards import METHOD_LABELS
+from shopops.domains.staff.cli_bonus import bonus_command
+from shopops.domains.staff.library import CARDS_FILE, all_cards, preset_text
 from shopops.domains.staff.scoring import Scoreboard, score_period
+from shopops.domains.staff.working import rule_text
 from shopops.errors import UserError
+from shopops.metrics.catalog import load_catalog
 from shopops.workspace import Workspace
 
 NO_STAFF = "还没有员工名单：shopops template staff-list 生成模板，填好后 shopops import 员工名单.xlsx"
@@ -81,6 +84,9 @@ def board_for(ctx: click.Context, period_text: str | None, role: str | None) -> 
 @PERIOD_OPTION
 @click.option("--role", "-r", help="Only this role (岗位), with a score column per line of its card.")
 @click.option("--explain", "explain", metavar="PERSON", help="Print the working of one person's card.")
+@click.option(
+    "--months", is_flag=True, help="A quarter or a year: each month's total beside the period's (roll-up)."
+)
 @FORMAT_XLSX_OPTION
 @OUTPUT_OPTION
 @click.pass_context
@@ -90,6 +96,7 @@ def score_command(
     period: str | None,
     role: str | None,
     explain: str | None,
+    months: bool,
     output_format: str,
     output: Path | None,
 ) -> None:
@@ -117,9 +124,20 @@ def score_command(
         write_score_book(con, board, output)
         out.print(f"已写出 {escape(str(output))}（{len(board.people)} 人，每人一张明细表）")
         return
-    by_line = role is not None
+    by_line = role is not None and not months
     frame = score_frame(board, by_line=by_line)
     columns = [c for c in SCORE_TABLE if not (by_line and c.key == "role")]
+    if months:
+        if board.period.kind == "month":
+            raise UserError("--months 用于季度或年度：--period 2026-Q4 或 2026")
+        done = [m for m in board.period.months() if m.end <= board.through]
+        frame = rollup_frame(board, [score_period(con, m, role=role) for m in done])
+        lines.insert(0, f"{board.period.label} 总分按整个期间的数据重新评分，不是各月平均；各月为当月总分")
+        columns[2:2] = [
+            Column(key, key.removeprefix("month:"), "money", 1)
+            for key in frame.columns
+            if key.startswith("month:")
+        ]
     if by_line:
         columns[3:3] = [
             Column(key, key.removeprefix("line:"), "money", 1) for key in frame.columns if ":" in key
@@ -151,16 +169,30 @@ def _explain(con: object, board: Scoreboard, name: str) -> None:
 @staff_group.command("cards")
 @PERIOD_OPTION
 @click.option("--role", "-r", help="Only this role's card.")
+@click.option(
+    "--init",
+    is_flag=True,
+    help="Write the presets to scorecards.yaml in the workspace, to edit (not over one).",
+)
 @click.pass_context
 @user_errors
-def cards_command(ctx: click.Context, period: str | None, role: str | None) -> None:
+def cards_command(ctx: click.Context, period: str | None, role: str | None, init: bool) -> None:
     """The scorecards in effect for the period (presets, scorecards.yaml, imported sheets), checked:
-    each line's metric or manual input, scope, weight, scoring and cap."""
+    each line's metric or manual input, scope, weight, scoring and cap. `--init` starts a
+    scorecards.yaml from the presets (a card there replaces the preset of its role from its month)."""
     workspace = open_workspace(ctx)
+    if init:
+        target = workspace.root / CARDS_FILE
+        if target.exists():
+            raise UserError(f"{target} 已存在 — 直接编辑它，或先改名再 --init")
+        target.write_text(preset_text(), encoding="utf-8")
+        out.print(f"已写出 {escape(str(target))} — 改好后 shopops staff cards 检查")
+        return
     chosen = resolve_period(workspace, period)
     from shopops.domains.staff.cards import card_for
 
-    cards = all_cards(workspace.connection)
+    catalog = load_catalog()
+    cards = all_cards(workspace.connection, catalog)
     roles = sorted({c.role for c in cards})
     for name in [role] if role else roles:
         card = card_for(cards, name, chosen)
@@ -169,13 +201,14 @@ def cards_command(ctx: click.Context, period: str | None, role: str | None) -> N
         out.print(f"[bold]{escape(card.title)}[/] 版本 {escape(card.version)}")
         for line in card.lines:
             what = line.source_label
+            if line.metric:
+                what = f"{catalog.label(line.metric)} {what}"
             if line.target_input:
                 what += f" ÷ {'目标表' if line.target_input == 'targets' else line.target_input}"
-            out.print(
-                escape(f"  {line.number}. {line.name} {line.weight}% · {what} · {METHOD_LABELS[line.method]}")
-                + escape(f" · 封顶 {line.cap:g}" if line.cap != 100 else ""),
-                soft_wrap=False,
-            )
+            out.print(escape(f"  {line.number}. {line.name} {line.weight}% · {what}"), soft_wrap=False)
+            out.print(escape(f"     {METHOD_LABELS[line.method]}：{rule_text(line)}"), soft_wrap=False)
         tiers = "；".join(f"{t.label} ≥{t.minimum:g}（系数 {t.coefficient}）" for t in card.tiers)
         out.print(escape(f"  等级：{tiers}"), soft_wrap=False)
-    out.print(escape(f"范围：{'、'.join(f'{k}={v}' for k, v in SCOPE_LABELS.items())}"))
+
+
+staff_group.add_command(bonus_command)

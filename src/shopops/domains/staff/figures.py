@@ -54,29 +54,90 @@ def own_figures(
     con: duckdb.DuckDBPyConnection,
     start: dt.date,
     end: dt.date,
-    person: str,
+    people: Sequence[str],
     metrics: Sequence[str],
     catalog: Catalog,
-) -> dict[str, Figure]:
-    """The person's own ``metrics`` over [start, end] (empty: the person has no rows then)."""
-    if not metrics:
-        return {}
-    table = person_table(con, start, end, list(metrics), people=[person], catalog=catalog, with_measures=True)
-    if table.frame.is_empty():
-        return {key: Figure(None, (), table.sources, (), note="这段时间没有本人的数据") for key in metrics}
-    row = table.frame.row(0, named=True)
-    pending = row["pending_days"] or []
-    note = ""
-    if pending:
-        days = "、".join(f"{day:%m-%d}" for day in pending[:6]) + (" …" if len(pending) > 6 else "")
-        note = f"暂定：{days} 未结算（共 {len(pending)} 天，约 4 天后稳定），按已结算的 {row['days']} 天计"
-    found = {}
-    for key in metrics:
-        parts = _parts(key, catalog, lambda name: row.get(f"measure__{name}", row.get(name)))
-        found[key] = Figure(
-            row[key], parts, table.sources, tuple(row["import_ids"] or ()), bool(row["provisional"]), note
-        )
+) -> dict[str, dict[str, Figure]]:
+    """Each person's own ``metrics`` over [start, end], in one query for all of them (a person
+    without rows then gets unknown figures that say so)."""
+    if not metrics or not people:
+        return {person: {} for person in people}
+    table = person_table(
+        con, start, end, list(metrics), people=list(people), catalog=catalog, with_measures=True
+    )
+    rows = (
+        {row["person"]: row for row in table.frame.iter_rows(named=True)}
+        if not table.frame.is_empty()
+        else {}
+    )
+    found: dict[str, dict[str, Figure]] = {}
+    for person in people:
+        row = rows.get(person)
+        if row is None:
+            found[person] = {
+                key: Figure(None, (), table.sources, (), note="这段时间没有本人的数据") for key in metrics
+            }
+            continue
+        pending = row["pending_days"] or []
+        note = ""
+        if pending:
+            days = "、".join(f"{day:%m-%d}" for day in pending[:6]) + (" …" if len(pending) > 6 else "")
+            note = (
+                f"暂定：{days} 未结算（共 {len(pending)} 天，约 4 天后稳定），按已结算的 {row['days']} 天计"
+            )
+        ids = tuple(row["import_ids"] or ())
+        found[person] = {
+            key: Figure(
+                row[key],
+                _parts(key, catalog, lambda name, row=row: row.get(f"measure__{name}", row.get(name))),
+                table.sources,
+                ids,
+                bool(row["provisional"]),
+                note,
+            )
+            for key in metrics
+        }
     return found
+
+
+class FigureCache:
+    """The figures of one scoring run, fetched once: own figures for every person of the same days
+    in one query, the shops' 总表 once per set of shops."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, period: TargetPeriod, through: dt.date, catalog: Catalog
+    ):
+        self.con, self.period, self.through, self.catalog = con, period, through, catalog
+        self._own: dict[tuple[dt.date, dt.date, str], dict[str, Figure]] = {}
+        self._shops: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, Figure]] = {}
+
+    def prefetch(self, wanted: Sequence[tuple[str, tuple[dt.date, dt.date], Sequence[str]]]) -> None:
+        """(person, days held, own metrics) of everyone to score: one query per distinct days held."""
+        groups: dict[tuple[dt.date, dt.date], tuple[set[str], set[str]]] = {}
+        for person, (start, end), keys in wanted:
+            people, metrics = groups.setdefault((start, min(end, self.through)), (set(), set()))
+            people.add(person)
+            metrics.update(keys)
+        for (start, end), (people, metrics) in groups.items():
+            if end < start:
+                continue
+            found = own_figures(self.con, start, end, sorted(people), sorted(metrics), self.catalog)
+            for person, figures in found.items():
+                self._own[(start, end, person)] = figures
+
+    def own(self, person: str, span: tuple[dt.date, dt.date], keys: Sequence[str]) -> dict[str, Figure]:
+        start, end = span[0], min(span[1], self.through)
+        cached = self._own.get((start, end, person))
+        if cached is None or any(key not in cached for key in keys):
+            cached = own_figures(self.con, start, end, [person], list(keys), self.catalog)[person]
+            self._own[(start, end, person)] = cached
+        return cached
+
+    def shops(self, shops: Sequence[str], keys: Sequence[str]) -> dict[str, Figure]:
+        key = (tuple(shops), tuple(sorted(set(keys))))
+        if key not in self._shops:
+            self._shops[key] = shop_figures(self.con, self.period, shops, key[1], self.catalog, self.through)
+        return self._shops[key]
 
 
 def shop_figures(

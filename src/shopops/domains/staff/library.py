@@ -25,9 +25,13 @@ PRESETS = "预设"
 _ORIGIN_RANK = {PRESETS: 0, CARDS_FILE: 1}  # an imported sheet (its file name): 2
 
 
+def preset_text() -> str:
+    """presets.yaml as written (its comments name the evidence): a scorecards.yaml to start from."""
+    return resources.files(__package__ or "").joinpath("presets.yaml").read_text(encoding="utf-8")
+
+
 def preset_cards(catalog: Catalog | None = None) -> list[Card]:
-    text = resources.files(__package__ or "").joinpath("presets.yaml").read_text(encoding="utf-8")
-    return parse_cards(yaml.safe_load(text)["scorecards"], PRESETS, catalog or load_catalog())
+    return parse_cards(yaml.safe_load(preset_text())["scorecards"], PRESETS, catalog or load_catalog())
 
 
 def workspace_cards(folder: Path | None, catalog: Catalog) -> list[Card]:

@@ -19,7 +19,7 @@ import duckdb
 from shopops.analysis.targets.periods import TargetPeriod
 from shopops.analysis.targets.store import Target, load_targets
 from shopops.domains.staff.cards import TARGETS, Card, Line, Tier, card_for, line_score
-from shopops.domains.staff.figures import Figure, own_figures, shop_figures, shop_target
+from shopops.domains.staff.figures import Figure, FigureCache, shop_target
 from shopops.domains.staff.library import all_cards
 from shopops.domains.staff.team import ADDITIVE_UNITS, Member, input_value, load_members
 from shopops.domains.staff.working import line_working, value_text
@@ -83,6 +83,7 @@ def score_period(
     targets, _ = load_targets(con, strict=False)
     last = through or _last_day(con) or period.end
     board = Scoreboard(period, min(last, period.end))
+    chosen: list[tuple[Member, Card]] = []
     for member in load_members(con):
         if (role is not None and member.role != role) or (people is not None and member.person not in people):
             continue
@@ -92,31 +93,34 @@ def score_period(
         if card is None:
             board.unscored.append((member, f"岗位「{member.role}」没有评分表 — 在 scorecards.yaml 里加一张"))
             continue
-        board.people.append(
-            score_person(con, member, card, period, every_shop, targets, board.through, catalog)
-        )
+        chosen.append((member, card))
+    cache = FigureCache(con, period, board.through, catalog)
+    cache.prefetch([(m.person, _span(m, period), _own_keys(c)) for m, c in chosen])
+    for member, card in chosen:
+        board.people.append(score_person(cache, member, card, every_shop, targets))
     _rank(board.people)
     return board
 
 
-def score_person(
-    con: duckdb.DuckDBPyConnection,
-    member: Member,
-    card: Card,
-    period: TargetPeriod,
-    every_shop: Sequence[str],
-    targets: Sequence[Target],
-    through: dt.date,
-    catalog: Catalog,
-) -> PersonScore:
+def _span(member: Member, period: TargetPeriod) -> tuple[dt.date, dt.date]:
     span = member.active(period)
     assert span is not None
+    return span
+
+
+def _own_keys(card: Card) -> list[str]:
+    return [line.metric for line in card.lines if line.metric and line.scope == "own"]
+
+
+def score_person(
+    cache: FigureCache, member: Member, card: Card, every_shop: Sequence[str], targets: Sequence[Target]
+) -> PersonScore:
+    con, period, catalog = cache.con, cache.period, cache.catalog
     proration = member.proration(period)
     shops = member.shop_list(every_shop)
-    own_keys = [line.metric for line in card.lines if line.metric and line.scope == "own"]
     shop_keys = [line.metric for line in card.lines if line.metric and line.scope == "shops"]
-    own = own_figures(con, span[0], min(span[1], through), member.person, own_keys, catalog)
-    mine = shop_figures(con, period, shops, shop_keys, catalog, through)
+    own = cache.own(member.person, _span(member, period), _own_keys(card))
+    mine = cache.shops(shops, shop_keys)
     months = [m for m in period.months() if member.active(m) is not None]
     context = _Context(con, member, period, months, own, mine, targets, shops, every_shop, proration, catalog)
     lines = [_line(line, context) for line in card.lines]

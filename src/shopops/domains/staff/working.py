@@ -41,7 +41,8 @@ def _one(value: float | Decimal | None, unit: str) -> str:
     if unit == "count":
         number = float(value)
         return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
-    return f"{float(value):,.1f}"
+    text = f"{float(value):,.1f}"
+    return text.removesuffix(".0")
 
 
 def band_text(line: Line, value: float) -> str:
@@ -58,6 +59,21 @@ def band_text(line: Line, value: float) -> str:
         return f"线性（{_one(line.floor, unit)} 得 0 分，{_one(line.target, unit)} 得 100 分）"
     target = "" if line.target is None else f"，target = {_number(line.target)}"
     return f"公式 {line.formula}{target}"
+
+
+def rule_text(line: Line) -> str:
+    """A line's scoring, whole: "≥45% 100 · ≥40% 80 · ≥35% 60 · 其余 0" / "60 得 0 分 → 100 得 100 分"."""
+    unit = "ratio" if line.target_input else line.unit
+    cap = f"，封顶 {_number(line.cap)}" if line.cap != 100 else ""
+    if line.method == "bands":
+        sign = "≥" if line.direction == "up" else "≤"
+        steps = [f"{sign}{_one(band.threshold, unit)} {_number(band.score)}" for band in line.bands]
+        return " · ".join([*steps, f"其余 {_number(line.otherwise)}"]) + cap
+    if line.method == "linear":
+        assert line.floor is not None and line.target is not None
+        return f"{_one(line.floor, unit)} 得 0 分 → {_one(line.target, unit)} 得 100 分{cap}"
+    target = "" if line.target is None else f"（target = {_number(line.target)}）"
+    return f"{line.formula}{target}{cap}"
 
 
 def line_working(line: Line, value: float, shown: str, source: str, score: Decimal) -> str:

@@ -84,6 +84,9 @@ class SourceSpec:
     # a check across rows (a scorecard's weights add up to 100 %) that refuses the file by raising
     # a UserError (one line per problem, each naming its row). A domain's sources name their own.
     check: str | None = None
+    # Account roles that may import it from the dashboard (empty: anyone who may write): a staff
+    # list or a manager's 绩效 inputs must not be uploaded by the people they score.
+    import_roles: tuple[str, ...] = ()
     # Values taken from the file's name: column → {regex: value}; the value may use \1 for a group.
     from_file_name: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -193,6 +196,7 @@ def parse_spec(data: dict[str, Any], origin: str, *, custom: bool = False) -> So
         pending_tokens=tuple(str(token) for token in data.get("pending_tokens", ())),
         template=dict(data.get("template", {})),
         check=data.get("check"),
+        import_roles=tuple(data.get("import_roles", ())),
         period_default_today=data.get("period_default") == "import_day",
         from_file_name={
             column: {str(pattern): str(value) for pattern, value in values.items()}
