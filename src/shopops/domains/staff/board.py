@@ -114,7 +114,7 @@ def _detail_schema() -> dict[str, pl.DataType | type[pl.DataType]]:
 def evidence_text(con: object, line: LineScore) -> str:
     """The imports a line's figure came from: "生意参谋_店铺整体_2026-11.xlsx（#12，30 行，11-01~11-30）…"."""
     if line.entered_by:
-        return f"手工录入，录入人 {line.entered_by}"
+        return _entries_text(con, line)
     if line.figure is None:
         return ""
     refs = import_refs(con, line.figure.import_ids)  # type: ignore[arg-type]
@@ -126,6 +126,17 @@ def evidence_text(con: object, line: LineScore) -> str:
     ]
     more = f" 等 {len(refs)} 个文件" if len(refs) > 5 else ""
     return "、".join(shown) + more + (f"；{line.target_source}" if line.target_source else "")
+
+
+def _entries_text(con: object, line: LineScore) -> str:
+    """Manual entries: "绩效录入.xlsx 第 5 行（#12）2026-11 96%，张主管 12-02 录入"."""
+    files = {ref.import_id: ref.file_name for ref in import_refs(con, [e[4] for e in line.entries if e[4]])}  # type: ignore[arg-type]
+    shown = []
+    for period, _, entered_by, entered_on, import_id, source_row in line.entries:
+        where = f"{files.get(import_id, '')} 第 {source_row} 行（#{import_id}）" if import_id else "手工录入"
+        when = f" {entered_on:%m-%d}" if entered_on else ""
+        shown.append(f"{where} {period}，{entered_by}{when} 录入")
+    return "；".join(shown) or f"手工录入，录入人 {line.entered_by}"
 
 
 def _order(person: PersonScore) -> tuple[str, int, str]:

@@ -21,7 +21,7 @@ from shopops.analysis.targets.store import Target, load_targets
 from shopops.domains.staff.cards import TARGETS, Card, Line, Tier, card_for, line_score
 from shopops.domains.staff.figures import Figure, FigureCache, shop_target
 from shopops.domains.staff.library import all_cards
-from shopops.domains.staff.team import ADDITIVE_UNITS, Member, input_value, load_members
+from shopops.domains.staff.team import ADDITIVE_UNITS, InputEntry, Member, input_value, load_members
 from shopops.domains.staff.working import line_working, value_text
 from shopops.metrics.catalog import Catalog, load_catalog
 
@@ -39,6 +39,7 @@ class LineScore:
     target: float | None = None  # a 完成率's target (pro-rated where it is)
     target_source: str = ""
     entered_by: str = ""  # a manual input's
+    entries: tuple[InputEntry, ...] = ()  # the manual entries used (the input's, a 完成率's target's)
     provisional: bool = False
     missing: str = ""  # why there is no score
 
@@ -213,7 +214,13 @@ def _input_line(line: Line, context: _Context) -> LineScore:
     source = f"手工录入「{line.input}」{basis}，录入人 {entered.entered_by}"
     working = line_working(line, entered.value, value_text(entered.value, line.unit), source, score)
     return LineScore(
-        line, entered.value, score, _weighted(score, line), working, entered_by=entered.entered_by
+        line,
+        entered.value,
+        score,
+        _weighted(score, line),
+        working,
+        entered_by=entered.entered_by,
+        entries=entered.entries,
     )
 
 

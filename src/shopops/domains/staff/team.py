@@ -92,11 +92,14 @@ def split_shops(text: str) -> tuple[str, ...] | None:
     return named or None
 
 
+# (period key, value, entered_by, entered_on, import_id, source_row) of one manual entry
+InputEntry = tuple[str, float, str, dt.date | None, int | None, int | None]
+
+
 @dataclass(frozen=True)
 class InputValue:
     value: float
-    entries: tuple[tuple[str, float, str, dt.date | None, int | None, int | None], ...]
-    # (period key, value, entered_by, entered_on, import_id, source_row) of every entry used
+    entries: tuple[InputEntry, ...]  # every entry used
     basis: str  # '' (the period's own entry), 月均 (mean of the months), 月合计 (sum of the months)
 
     @property
@@ -130,9 +133,7 @@ def input_value(
     return InputValue(total / len(known), tuple(known), "月均")
 
 
-def _entries(
-    con: duckdb.DuckDBPyConnection, person: str, item: str
-) -> dict[str, tuple[str, float, str, dt.date | None, int | None, int | None]]:
+def _entries(con: duckdb.DuckDBPyConnection, person: str, item: str) -> dict[str, InputEntry]:
     rows = con.execute(
         "SELECT period, value, entered_by, entered_on, import_id, source_row FROM staff_inputs"
         " WHERE person = ? AND item = ? AND value IS NOT NULL ORDER BY import_id",
