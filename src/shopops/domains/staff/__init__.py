@@ -23,5 +23,10 @@ DOMAIN = Domain(
     migrations=HERE / "migrations",
     undated_tables=("staff", "staff_inputs", "scorecard_lines"),
     commands=("shopops.domains.staff.cli:staff_group",),
+    routes=("shopops.domains.staff.page:router",),
+    templates=HERE / "templates",
+    pages=(("staff", "/staff", "绩效"),),
+    translations=HERE / "i18n.yaml",
     review_sections=("shopops.domains.staff.kpi_review:team_review",),
+    sheets=("shopops.domains.staff.sheet:staff_sheet",),
 )

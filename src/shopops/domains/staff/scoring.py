@@ -21,9 +21,10 @@ from shopops.analysis.targets.store import Target, load_targets
 from shopops.domains.staff.cards import TARGETS, Card, Line, Tier, card_for, line_score
 from shopops.domains.staff.figures import Figure, FigureCache, shop_target
 from shopops.domains.staff.library import all_cards
-from shopops.domains.staff.team import ADDITIVE_UNITS, InputEntry, Member, input_value, load_members
+from shopops.domains.staff.team import InputEntry, Member, input_value, load_members
 from shopops.domains.staff.working import line_working, value_text
 from shopops.metrics.catalog import Catalog, load_catalog
+from shopops.metrics.totals import is_additive
 
 CENT = Decimal("0.01")
 
@@ -228,7 +229,9 @@ def _target(line: Line, context: _Context, unit: str) -> tuple[float | None, str
     """A 完成率 line's target, how it reads, and why it is missing (see the module of figures)."""
     assert line.metric is not None and line.target_input is not None
     period, catalog = context.period, context.catalog
-    additive = unit in ADDITIVE_UNITS
+    # An amount or a count adds up over days (a 销售目标 is pro-rated, shops' targets are summed); a
+    # ratio — 客单价 is money per buyer — does not.
+    additive = is_additive(catalog.metrics[line.metric])
     if line.target_input == TARGETS:
         value, source = shop_target(
             context.con, context.targets, period, context.shops, context.every_shop, line.metric, additive
@@ -255,13 +258,22 @@ def _target(line: Line, context: _Context, unit: str) -> tuple[float | None, str
     share = context.proration
     scaled = additive and line.scope == "own" and share != 1
     target = entered.value * (float(share) if scaled else 1.0)
-    days = f" × {share.numerator}/{share.denominator}（在岗天数）" if scaled else ""
+    days = f" × {_days_text(context.member, period)}（在岗天数）" if scaled else ""
     note = f"{line.target_input} {value_text(entered.value, unit)}{days}（录入人 {entered.entered_by}）"
     return target, note, ""
 
 
 def _unknown(line: Line, why: str, figure: Figure | None = None) -> LineScore:
-    return LineScore(line, None, None, None, f"{line.name}：{why}", figure, missing=why)
+    provisional = figure is not None and figure.provisional
+    return LineScore(
+        line, None, None, None, f"{line.name}：{why}", figure, provisional=provisional, missing=why
+    )
+
+
+def _days_text(member: Member, period: TargetPeriod) -> str:
+    """21/30 天: the days of the period the person held the role."""
+    first, last = _span(member, period)
+    return f"{(last - first).days + 1}/{period.days} 天"
 
 
 def _weighted(score: Decimal, line: Line) -> Decimal:
