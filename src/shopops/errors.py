@@ -112,6 +112,14 @@ class ShopUnknownError(InputError):
     """The shop a file belongs to cannot be determined."""
 
 
+class SheetRowsError(InputError):
+    """A sheet refused by a check across its rows (a 评分表 whose weights do not add up, a staff list
+    naming an unknown shop): the file's name, then the problem with the rows it is on."""
+
+    def render(self) -> str:
+        return f"{self.label} {self.problem}"
+
+
 class ImportRoleError(InputError):
     """A file of a source the importing account's role may not import (a staff list by an operator)."""
 

@@ -434,6 +434,41 @@ GALLERY: list[Case] = [
         " the export you meant",
         ("--shop", SHOP),
     ),
+    # Staff KPI (issue 17): our own sheets, checked across rows before they are stored (staff/staged.py).
+    Case(
+        "staff-list-unknown-shop",
+        "员工名单_未登记店铺.csv",
+        "员工名单_未登记店铺.csv 第 3 行（阿飞） 负责店铺 '隔壁小店' 不是已登记的店铺（另一家店、某某旗舰店）"
+        " — 改成店铺名，多个店铺用、分开，留空表示全部店铺",
+    ),
+    Case(
+        "staff-list-leaves-before-joining",
+        "员工名单_离职早于入职.csv",
+        "员工名单_离职早于入职.csv 第 2 行（阿飞） 离职日期 2026-11-01 早于入职日期 2026-11-10 — 改正其中一个",
+    ),
+    Case(
+        "staff-inputs-period-unreadable",
+        "绩效录入_期间有误.csv",
+        "绩效录入_期间有误.csv 第 3 行（小美）期间 '2026-13' 读不出来 — 写 2026-11（月）、2026-Q4（季度）或 2026（年）",
+    ),
+    Case(
+        "scorecard-month-unreadable",
+        "评分表_生效月份有误.csv",
+        "评分表_生效月份有误.csv 第 3 行 生效月份 '2026-13' 不是月份 — 写 2026-11 这样的月份",
+    ),
+    # A 评分表 is refused whole; one problem is one line, naming the rows of the file it is on.
+    Case(
+        "scorecard-weights-add-to-95",
+        "评分表_权重合计95.csv",
+        "评分表_权重合计95.csv 未导入（评分表有问题，改好后再导入）：第 2–7 行 客服售前（2026-11 起）："
+        "权重合计 95%，应为 100%（差 5%）",
+    ),
+    Case(
+        "scorecard-unknown-metric",
+        "评分表_指标不存在.csv",
+        "评分表_指标不存在.csv 未导入（评分表有问题，改好后再导入）：第 5 行（回复率）：指标 reply_rate 不在指标目录里"
+        " — shopops metrics 列出全部指标",
+    ),
 ]
 
 

@@ -66,10 +66,11 @@ def write_template(spec: SourceSpec, target: Path) -> None:
         )
     base = len(columns) + 3
     notes.write_string(base, 0, "示例", head)
-    for offset, row in enumerate(_EXAMPLES.get(spec.key) or spec.template.get("examples", []), start=1):
+    examples = _EXAMPLES.get(spec.key) or spec.template.get("examples", [])
+    for offset, row in enumerate(examples, start=1):
         notes.write_string(base + offset, 1, " | ".join(str(value) for value in row))
     notes.write_string(
-        base + 4,
+        base + max(len(examples), 3) + 1,
         1,
         f"第一个工作表的第一行是表头，{_ROW_NOTES.get(spec.key) or spec.template.get('note', '从第二行起每条记录一行。')}导入：shopops import 文件.xlsx",
     )

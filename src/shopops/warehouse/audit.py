@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "login.failed": "登录失败",
     "backup": "备份",
     "restore": "恢复",
+    "staff.bonus": "奖金定稿",
 }
 DETAIL_LABELS = {
     "rows": "行数",
@@ -78,6 +79,9 @@ DETAIL_LABELS = {
     "days": "天数",
     "from": "原名",
     "backup": "备份",
+    "method": "分配方式",
+    "basis": "奖金池/基数",
+    "total": "合计",
 }
 MAX_TEXT = 200  # actor, via and target are cut to this many characters (a login form takes anything)
 _COLUMNS = "audit_id, changed_at, actor, via, action, target, shops, detail"

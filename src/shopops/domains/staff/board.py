@@ -64,6 +64,33 @@ def score_frame(board: Scoreboard, *, by_line: bool = False) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def board_records(con: object, board: Scoreboard) -> list[dict[str, object]]:
+    """``--format json``: per person the columns of ``score_frame`` and ``lines`` — each line's
+    ``name metric input weight value target score weighted provisional working evidence`` (DESIGN §5)."""
+    records = score_frame(board).to_dicts()
+    people = {person.member.person: person for person in board.people}
+    for record in records:
+        person = people[str(record["person"])]
+        record["period"] = board.period.key
+        record["lines"] = [
+            {
+                "name": line.line.name,
+                "metric": line.line.metric or line.line.input,  # a manual input: its name
+                "input": line.line.input,
+                "weight": float(line.line.weight),
+                "value": line.value,
+                "target": line.target,
+                "score": _float(line.score),
+                "weighted": _float(line.weighted),
+                "provisional": line.provisional,
+                "working": line.working,
+                "evidence": evidence_text(con, line),
+            }
+            for line in person.lines
+        ]
+    return records
+
+
 def rollup_frame(board: Scoreboard, months: Sequence[Scoreboard]) -> pl.DataFrame:
     """A quarter's or a year's scores beside its months': one row per person with each month's total
     (``month:2026-10`` …) and the period's own (computed from the period's sums, not the months' mean)."""

@@ -1,4 +1,5 @@
-"""Splitting a bonus among the people of one role for a period — pure arithmetic, exact to the 分.
+"""Splitting a bonus among the people scored for a period (one role's, or everyone's) — pure
+arithmetic, exact to the 分.
 
 - pool × share (:func:`allocate_pool`): pool × score × proration ÷ Σ, water-filled under floor/cap (who
   hits one is fixed there, the rest re-split by weight); cut to the 分, the leftover 分 one each by largest

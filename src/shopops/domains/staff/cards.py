@@ -16,7 +16,6 @@ Scoring (:func:`line_score`):
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from shopops.analysis.targets.periods import TargetPeriod, parse_period
+from shopops.domains.staff.card_formula import evaluate, formula_problems
 from shopops.errors import UserError
 from shopops.metrics.catalog import Catalog
 
@@ -39,8 +39,6 @@ LINE_KEYS = {
     "bands", "otherwise", "linear", "formula", "cap", "basis", "unit",
 }  # fmt: skip
 CARD_KEYS = {"role", "from", "version", "tiers", "lines", "evidence"}
-_FORMULA_NAMES = {"value", "target"}
-_FORMULA_FUNCTIONS: dict[str, Callable[..., float]] = {"min": min, "max": max, "abs": abs}
 
 
 class CardError(UserError):
@@ -120,9 +118,21 @@ def parse_cards(entries: Sequence[Mapping[str, Any]], origin: str, catalog: Cata
     cards: list[Card] = []
     seen: set[tuple[str, str]] = set()
     for index, entry in enumerate(entries, start=1):
+        if not isinstance(entry, Mapping):
+            problems.append(
+                f"{origin} 第 {index} 张评分表：{entry!r} 应写成一张评分表（role、from、lines …）"
+            )
+            continue
         role = str(entry.get("role") or "").strip()
         where = f"{origin} 第 {index} 张评分表" + (f"（{role}）" if role else "")
-        unknown = sorted(set(entry) - CARD_KEYS)
+        if "_rows" in entry:  # a sheet's card: its rows name it
+            first, last = entry["_rows"]
+            where = (
+                f"第 {first}–{last} 行 {role}（{entry.get('from')} 起）"
+                if first != last
+                else f"第 {first} 行 {role}"
+            )
+        unknown = sorted(set(entry) - CARD_KEYS - {"_rows"})
         if unknown:
             problems.append(f"{where}：未知字段 {'、'.join(unknown)}（可用：{'、'.join(sorted(CARD_KEYS))}）")
         if not role:
@@ -139,12 +149,14 @@ def parse_cards(entries: Sequence[Mapping[str, Any]], origin: str, catalog: Cata
         if not isinstance(raw_lines, list) or not raw_lines:
             problems.append(f"{where}：没有考核项（lines）")
             raw_lines = []
-        lines = [
+        read = [
             _line(number, raw, where, catalog, problems, per_person)
             for number, raw in enumerate(raw_lines, start=1)
         ]
+        lines = [line for line, _ in read]
         total = sum((line.weight for line in lines), Decimal(0))
-        if lines and total != 100:
+        # A weight that could not be read would make the total false: it is said on its own line.
+        if lines and all(weighed for _, weighed in read) and total != 100:
             gap = f"多 {_number(total - 100)}%" if total > 100 else f"差 {_number(100 - total)}%"
             problems.append(f"{where}：权重合计 {_number(total)}%，应为 100%（{gap}）")
         names = [line.name for line in lines]
@@ -194,10 +206,16 @@ def _line(
     catalog: Catalog,
     problems: list[str],
     per_person: Callable[[str, Catalog], bool],
-) -> Line:
+) -> tuple[Line, bool]:
+    """The line, and whether its weight could be read (the card's total is checked only then)."""
+    if not isinstance(raw, Mapping):
+        problems.append(
+            f"{card} 第 {number} 项：{raw!r} 应写成一个考核项（name、metric 或 input、weight、计分方式）"
+        )
+        return Line(number, f"第 {number} 项", Decimal(0), "up", "bands"), False
     name = str(raw.get("name") or "").strip() or f"第 {number} 项"
     # A file's row number where the card came from a sheet; else the line's place in the card.
-    where = f"{card} 第 {raw['_row']} 行（{name}）" if "_row" in raw else f"{card} 第 {number} 项（{name}）"
+    where = f"第 {raw['_row']} 行（{name}）" if "_row" in raw else f"{card} 第 {number} 项（{name}）"
     before = len(problems)
     unknown = sorted(set(raw) - LINE_KEYS - {"_row"})
     if unknown:
@@ -208,17 +226,22 @@ def _line(
         problems.append(f"{where}：direction {direction!r} 应为 up（越高越好）或 down（越低越好）")
         direction = "up"
     weight = _decimal(raw.get("weight"))
-    if weight is None or not 0 < weight <= 100:
+    weighed = weight is not None and 0 < weight <= 100
+    if raw.get("weight") in (None, ""):
+        problems.append(f"{where}：缺少权重 weight（百分数，如 20 表示 20%）")
+    elif weight == 0:
+        problems.append(f"{where}：权重 0 应是大于 0、不超过 100 的百分数（如 20 表示 20%）")
+    elif not weighed:
         problems.append(f"{where}：权重 {raw.get('weight')!r} 应是 0 到 100 之间的百分数（如 20 表示 20%）")
-        weight = Decimal(0)
     cap = _float(raw.get("cap"), 100.0)
     if cap is None or cap <= 0:
         problems.append(f"{where}：封顶 cap {raw.get('cap')!r} 应是正数（默认 100）")
         cap = 100.0
     scoring = _scoring(raw, direction, where, problems)
+    weight = weight if weight is not None and weighed else Decimal(0)
     if len(problems) > before:
-        return Line(number, name, Decimal(0), "up", "bands")
-    return Line(
+        return Line(number, name, weight, "up", "bands"), weighed
+    line = Line(
         number=number,
         name=name,
         weight=weight,
@@ -237,6 +260,7 @@ def _line(
         basis=str(raw.get("basis") or ""),
         unit=measured.unit or "score",
     )
+    return line, weighed
 
 
 @dataclass(frozen=True)
@@ -305,7 +329,9 @@ def _scoring(raw: Mapping[str, Any], direction: str, where: str, problems: list[
     bands: tuple[Band, ...] = ()
     floor = None
     formula = None
-    if method == "bands":
+    if len(methods) != 1:
+        pass  # said above: nothing to check of a method not chosen
+    elif method == "bands":
         bands = _bands(raw.get("bands"), direction, where, problems)
     elif method == "linear":
         spec = raw.get("linear")
@@ -360,25 +386,6 @@ def _bands(raw: object, direction: str, where: str, problems: list[str]) -> tupl
     return tuple(bands)
 
 
-def formula_problems(formula: str) -> list[str]:
-    try:
-        tree = ast.parse(formula, mode="eval")
-    except SyntaxError:
-        return [f"公式 {formula!r} 写得不对（只能用 value、target、数字、+ - * / 和 min/max/abs）"]
-    allowed: tuple[type[ast.AST], ...] = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant)
-    allowed += (ast.Call, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)
-    for node in ast.walk(tree):
-        if not isinstance(node, allowed):
-            return [f"公式 {formula!r} 只能用 value、target、数字、+ - * / 和 min/max/abs"]
-        if isinstance(node, ast.Name) and node.id not in _FORMULA_NAMES | set(_FORMULA_FUNCTIONS):
-            return [f"公式 {formula!r} 用到了 {node.id} — 只能用 value（实际值）和 target（目标）"]
-        if isinstance(node, ast.Call) and not (
-            isinstance(node.func, ast.Name) and node.func.id in _FORMULA_FUNCTIONS
-        ):
-            return [f"公式 {formula!r} 只能调用 min、max、abs"]
-    return []
-
-
 def raw_score(line: Line, value: float) -> float:
     """The line's score for ``value`` before clipping to [0, cap]."""
     if line.method == "bands":
@@ -391,37 +398,13 @@ def raw_score(line: Line, value: float) -> float:
         assert line.floor is not None and line.target is not None
         return (value - line.floor) / (line.target - line.floor) * 100
     assert line.formula is not None
-    return float(_evaluate(ast.parse(line.formula, mode="eval").body, value, line.target))
+    return evaluate(line.formula, value, line.target)
 
 
 def line_score(line: Line, value: float) -> Decimal:
     """The line's score, clipped to [0, cap] and rounded to 2 places (half up)."""
     score = min(max(raw_score(line, value), 0.0), line.cap)
     return Decimal(repr(score)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def _evaluate(node: ast.expr, value: float, target: float | None) -> float:
-    if isinstance(node, ast.Name):
-        result = value if node.id == "value" else target
-        assert result is not None
-        return result
-    if isinstance(node, ast.Constant):
-        assert isinstance(node.value, (int, float))
-        return float(node.value)
-    if isinstance(node, ast.UnaryOp):
-        return -_evaluate(node.operand, value, target)
-    if isinstance(node, ast.Call):
-        assert isinstance(node.func, ast.Name)
-        return float(_FORMULA_FUNCTIONS[node.func.id](*(_evaluate(a, value, target) for a in node.args)))
-    assert isinstance(node, ast.BinOp)
-    left, right = _evaluate(node.left, value, target), _evaluate(node.right, value, target)
-    if isinstance(node.op, ast.Add):
-        return left + right
-    if isinstance(node.op, ast.Sub):
-        return left - right
-    if isinstance(node.op, ast.Mult):
-        return left * right
-    return left / right if right else 0.0
 
 
 def card_for(cards: Sequence[Card], role: str, period: TargetPeriod) -> Card | None:
@@ -436,6 +419,8 @@ def _text(value: object) -> str | None:
 
 
 def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a sheet's 30.0 is 30 (%)
     try:
         return None if value is None or isinstance(value, bool) else Decimal(str(value).rstrip("%"))
     except ArithmeticError:

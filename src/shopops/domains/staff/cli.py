@@ -8,13 +8,14 @@ its sums), not averaged from the months'.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
 from shopops.analysis.targets.periods import PERIOD_HINT, TargetPeriod, parse_period
-from shopops.cli.context import default_day, open_workspace, out, user_errors
+from shopops.cli.context import default_day, err, open_workspace, out, user_errors
 from shopops.cli.fitted_tables import (
     FORMAT_XLSX_OPTION,
     OUTPUT_OPTION,
@@ -22,7 +23,7 @@ from shopops.cli.fitted_tables import (
     emit_table,
     print_no_data,
 )
-from shopops.domains.staff.board import SCORE_COLUMNS, detail_frame, rollup_frame, score_frame
+from shopops.domains.staff.board import SCORE_COLUMNS, board_records, detail_frame, rollup_frame, score_frame
 from shopops.domains.staff.cards import METHOD_LABELS
 from shopops.domains.staff.cli_bonus import bonus_command
 from shopops.domains.staff.library import CARDS_FILE, all_cards, preset_text
@@ -53,7 +54,7 @@ def staff_group() -> None:
     """绩效: staff KPI scores from the scorecards (评分表), with their working, and the bonus."""
 
 
-def resolve_period(workspace: Workspace, text: str | None) -> TargetPeriod:
+def resolve_period(workspace: Workspace, text: str | None, *, required: bool = True) -> TargetPeriod:
     if text:
         period = parse_period(text)
         if period is None:
@@ -61,6 +62,8 @@ def resolve_period(workspace: Workspace, text: str | None) -> TargetPeriod:
         return period
     latest = default_day(workspace, None)
     if latest is None:
+        if not required:  # the cards need no data: the current month's
+            return TargetPeriod.containing(dt.date.today(), "month")
         raise UserError("工作区还没有数据：先 shopops import 导出文件，或写 --period 2026-11")
     month = TargetPeriod.containing(latest, "month")
     if latest < month.end:  # the month is not over: the one before
@@ -124,6 +127,16 @@ def score_command(
         write_score_book(con, board, output)
         out.print(f"已写出 {escape(str(output))}（{len(board.people)} 人，每人一张明细表）")
         return
+    if output_format == "json" and not months:
+        text = json.dumps(board_records(con, board), ensure_ascii=False, indent=2) + "\n"
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            err.print(f"已写出 {escape(str(output))}（{len(board.people)} 人）")
+        for line in lines:
+            err.print(escape(line))
+        return
     by_line = role is not None and not months
     frame = score_frame(board, by_line=by_line)
     columns = [c for c in SCORE_TABLE if not (by_line and c.key == "role")]
@@ -153,15 +166,15 @@ def _explain(con: object, board: Scoreboard, name: str) -> None:
         raise UserError(f"{board.period.key} 的评分里没有 {name!r}（有：{known}）")
     person = match[0]
     total = "—" if person.total is None else f"{person.total}"
-    tier = person.tier.label if person.tier else "—"
-    rank = f"，岗位内第 {person.rank}/{person.peers} 名" if person.rank else ""
+    tier = f"（{person.tier.label}" if person.tier else "（缺项，见上"
+    rank = f"，岗位内第 {person.rank}/{person.peers} 名）" if person.rank else "）"
     out.print(f"[bold]{escape(person.member.person)}[/] {escape(person.member.role)} {board.period.label}")
     out.print(escape(f"评分表：{person.card.title}，版本 {person.card.version}"))
     for line in detail_frame(con, [person]).iter_rows(named=True):
         out.print(escape(f"· {line['working']}"), soft_wrap=False)
         if line["evidence"]:
             out.print(escape(f"  依据：{line['evidence']}"), soft_wrap=False)
-    out.print(escape(f"总分 {total}（{tier}{rank}）{'，暂定' if person.provisional else ''}"))
+    out.print(escape(f"总分 {total}{tier}{rank}{'，暂定' if person.provisional else ''}"))
     for note in person.notes:
         out.print(escape(f"注：{note}"), soft_wrap=False)
 
@@ -188,7 +201,7 @@ def cards_command(ctx: click.Context, period: str | None, role: str | None, init
         target.write_text(preset_text(), encoding="utf-8")
         out.print(f"已写出 {escape(str(target))} — 改好后 shopops staff cards 检查")
         return
-    chosen = resolve_period(workspace, period)
+    chosen = resolve_period(workspace, period, required=False)
     from shopops.domains.staff.cards import card_for
 
     catalog = load_catalog()

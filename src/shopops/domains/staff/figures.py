@@ -48,6 +48,7 @@ class Figure:
     import_ids: tuple[int, ...]
     provisional: bool = False
     note: str = ""  # why unknown, or what was left out (未结算的日期)
+    left_out: tuple[dt.date, ...] = ()  # days left out as not settled yet
 
 
 def own_figures(
@@ -94,6 +95,7 @@ def own_figures(
                 ids,
                 bool(row["provisional"]),
                 note,
+                tuple(pending),
             )
             for key in metrics
         }

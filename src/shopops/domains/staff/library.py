@@ -48,7 +48,7 @@ def workspace_cards(folder: Path | None, catalog: Catalog) -> list[Card]:
     entries = data.get("scorecards") if isinstance(data, Mapping) else None
     if not isinstance(entries, list):
         raise CardError(
-            f"{CARDS_FILE}：应以 scorecards: 开头，下面每张评分表一项（格式见 shopops staff cards --preset）"
+            f"{CARDS_FILE}：应以 scorecards: 开头，下面每张评分表一项（格式见 shopops staff cards --init 写出的预设）"
         )
     return parse_cards(entries, CARDS_FILE, catalog)
 
@@ -62,7 +62,7 @@ def imported_cards(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> list[Car
     columns = [d[0] for d in con.description or []]
     rows = [dict(zip(columns, row, strict=True)) for row in frame]
     cards: list[Card] = []
-    for (role, valid_from), group in _grouped(rows).items():
+    for (role, valid_from), group in grouped(rows).items():
         origin = str(group[0].get("file_name") or "导入的评分表")
         cards += parse_cards([card_mapping(role, valid_from, group)], origin, catalog)
     return cards
@@ -85,13 +85,15 @@ def _rank(card: Card) -> int:
     return _ORIGIN_RANK.get(card.origin, 2)
 
 
-def _grouped(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
+def grouped(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for row in rows:
         groups.setdefault((str(row["role"]), str(row["valid_from"])), []).append(row)
     return groups
 
 
+# 单位 of a manual input line, as the sheet writes it (a metric line's comes from the catalog)
+UNITS = {"比率": "ratio", "百分比": "ratio", "分数": "score", "分": "score", "数量": "count", "金额": "money"}
 # ≥0.45:100 ；≤35：100 … (full- or half-width colon, any of ；; , between bands)
 _BAND = re.compile(r"^\s*(?P<sign>[≥≤>=<]*)\s*(?P<threshold>-?[\d.]+%?)\s*[:：]\s*(?P<score>-?[\d.]+)\s*$")
 # 金牌≥90×1.2 (× or x or *)
@@ -110,7 +112,9 @@ def card_mapping(role: str, valid_from: str, rows: Sequence[Mapping[str, Any]]) 
         version = version or row.get("version")
         if row.get("tiers"):
             tiers = parse_tiers(str(row["tiers"]))
-        line: dict[str, Any] = {"_row": row.get("_row", row.get("source_row")), "name": row.get("name")}
+        line: dict[str, Any] = {"_row": row.get("_row") or row.get("source_row"), "name": row.get("name")}
+        if row.get("unit"):
+            line["unit"] = UNITS.get(str(row["unit"]).strip(), str(row["unit"]).strip())
         for key in ("metric", "input", "target_input", "weight", "target", "direction", "formula", "basis"):
             if row.get(key) not in (None, ""):
                 line[key] = row[key]
@@ -127,7 +131,10 @@ def card_mapping(role: str, valid_from: str, rows: Sequence[Mapping[str, Any]]) 
         elif row.get("floor_value") is not None:
             line["linear"] = {"floor": row["floor_value"], "target": row.get("target")}
         lines.append(line)
+    numbers = [int(n) for row in rows if (n := row.get("_row") or row.get("source_row")) is not None]
     mapping: dict[str, Any] = {"role": role, "from": valid_from, "lines": lines}
+    if numbers:
+        mapping["_rows"] = (min(numbers), max(numbers))
     if version:
         mapping["version"] = version
     if tiers is not None:

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import duckdb
 
-from shopops.analysis.targets.periods import TargetPeriod
+from shopops.analysis.targets.periods import TargetPeriod, parse_period
 from shopops.analysis.targets.store import Target, load_targets
 from shopops.domains.staff.cards import TARGETS, Card, Line, Tier, card_for, line_score
 from shopops.domains.staff.figures import Figure, FigureCache, shop_target
@@ -24,6 +24,7 @@ from shopops.domains.staff.library import all_cards
 from shopops.domains.staff.team import InputEntry, Member, input_value, load_members
 from shopops.domains.staff.working import line_working, value_text
 from shopops.metrics.catalog import Catalog, load_catalog
+from shopops.metrics.coverage import undated_tables
 from shopops.metrics.totals import is_additive
 
 CENT = Decimal("0.01")
@@ -124,13 +125,18 @@ def score_person(
     own = cache.own(member.person, _span(member, period), _own_keys(card))
     mine = cache.shops(shops, shop_keys)
     months = [m for m in period.months() if member.active(m) is not None]
-    context = _Context(con, member, period, months, own, mine, targets, shops, every_shop, proration, catalog)
+    context = _Context(
+        con, member, period, months, own, mine, targets, cache.through, shops, every_shop, proration, catalog
+    )
     lines = [_line(line, context) for line in card.lines]
     known = all(line.weighted is not None for line in lines)
     total = sum((line.weighted for line in lines if line.weighted is not None), Decimal(0)) if known else None
     notes = []
     if note := member.proration_note(period):
         notes.append(note)
+    unfinished = _span(member, period)[1] > cache.through
+    if unfinished:
+        notes.append(f"暂定：数据到 {cache.through:%m-%d}，{period.key} 还没过完")
     notes += sorted({line.figure.note for line in lines if line.figure and line.figure.note})
     if not known:
         gaps = "、".join(line.line.name for line in lines if line.weighted is None)
@@ -144,7 +150,7 @@ def score_person(
         tier=card.tier(total),
         proration=proration,
         notes=tuple(notes),
-        provisional=any(line.provisional for line in lines),
+        provisional=unfinished or any(line.provisional for line in lines),
         shops=tuple(shops),
     )
 
@@ -160,6 +166,7 @@ class _Context:
     own: dict[str, Figure]
     mine: dict[str, Figure]
     targets: Sequence[Target]
+    through: dt.date
     shops: Sequence[str]
     every_shop: Sequence[str]
     proration: Fraction
@@ -184,7 +191,7 @@ def _line(line: Line, context: _Context) -> LineScore:
         return LineScore(
             line, actual, score, _weighted(score, line), working, figure, provisional=figure.provisional
         )
-    target, target_note, missing = _target(line, context, unit)
+    target, target_note, missing = _target(line, context, unit, figure)
     if target is None:
         return _unknown(line, missing, figure)
     ratio = actual / target
@@ -225,7 +232,7 @@ def _input_line(line: Line, context: _Context) -> LineScore:
     )
 
 
-def _target(line: Line, context: _Context, unit: str) -> tuple[float | None, str, str]:
+def _target(line: Line, context: _Context, unit: str, figure: Figure) -> tuple[float | None, str, str]:
     """A 完成率 line's target, how it reads, and why it is missing (see the module of figures)."""
     assert line.metric is not None and line.target_input is not None
     period, catalog = context.period, context.catalog
@@ -255,12 +262,38 @@ def _target(line: Line, context: _Context, unit: str) -> tuple[float | None, str
         return None, "", f"没有录入「{line.target_input}」（{period.key}）— shopops template staff-inputs"
     if not entered.value:
         return None, "", f"「{line.target_input}」是 0，完成率无从计算"
-    share = context.proration
-    scaled = additive and line.scope == "own" and share != 1
-    target = entered.value * (float(share) if scaled else 1.0)
-    days = f" × {_days_text(context.member, period)}（在岗天数）" if scaled else ""
-    note = f"{line.target_input} {value_text(entered.value, unit)}{days}（录入人 {entered.entered_by}）"
-    return target, note, ""
+    if not (additive and line.scope == "own"):
+        return (
+            entered.value,
+            f"{line.target_input} {value_text(entered.value, unit)}（录入人 {entered.entered_by}）",
+            "",
+        )
+    # The person's own amount covers the days they held the role, up to the data's last day, less the
+    # days left out as unsettled: each entry's target is cut to the same days of its own period (a
+    # quarter summed from its months: each month's target by that month's days).
+    cut, parts, held_only = 0.0, [], True
+    for entry_period, amount, *_ in entered.entries:
+        span = parse_period(entry_period)
+        assert span is not None
+        counted = _counted_days(context.member, span, context.through, figure.left_out)
+        held = _counted_days(context.member, span, span.end, ())
+        held_only = held_only and counted == held
+        cut += amount * counted / span.days
+        shown = value_text(amount, unit)
+        parts.append(shown if counted == span.days else f"{shown} × {counted}/{span.days} 天")
+    cut_days = any("天" in part for part in parts)
+    why = ("（在岗天数）" if held_only else "（在岗、已结算、已有数据的天数）") if cut_days else ""
+    sums = " + ".join(parts) + (f" = {value_text(cut, unit)}" if len(parts) > 1 or why else "")
+    return cut, f"{line.target_input} {sums}{why}（录入人 {entered.entered_by}）", ""
+
+
+def _counted_days(member: Member, period: TargetPeriod, through: dt.date, left_out: Sequence[dt.date]) -> int:
+    """The days of ``period`` whose figures count: held, up to the data's last day, not left out."""
+    span = member.active(period)
+    if span is None:
+        return 0
+    first, last = span[0], min(span[1], through)
+    return max(0, (last - first).days + 1 - sum(1 for day in left_out if first <= day <= last))
 
 
 def _unknown(line: Line, why: str, figure: Figure | None = None) -> LineScore:
@@ -268,12 +301,6 @@ def _unknown(line: Line, why: str, figure: Figure | None = None) -> LineScore:
     return LineScore(
         line, None, None, None, f"{line.name}：{why}", figure, provisional=provisional, missing=why
     )
-
-
-def _days_text(member: Member, period: TargetPeriod) -> str:
-    """21/30 天: the days of the period the person held the role."""
-    first, last = _span(member, period)
-    return f"{(last - first).days + 1}/{period.days} 天"
 
 
 def _weighted(score: Decimal, line: Line) -> Decimal:
@@ -298,5 +325,10 @@ def _rank(people: list[PersonScore]) -> None:
 
 
 def _last_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    row = con.execute("SELECT max(date_max) FROM imports WHERE date_max < DATE '2999-01-01'").fetchall()
+    """The last day of data: the lists (staff, inputs, cards, targets, costs) state no days."""
+    row = con.execute(
+        "SELECT max(date_max) FROM imports WHERE date_max < DATE '2999-01-01'"
+        " AND target_table <> 'targets' AND NOT list_contains($undated, target_table)",
+        {"undated": undated_tables()},
+    ).fetchall()
     return row[0][0] if row and row[0][0] is not None else None

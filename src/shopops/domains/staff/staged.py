@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import duckdb
 
-from shopops.analysis.targets.periods import PERIOD_HINT, parse_period
+from shopops.analysis.targets.periods import parse_period
 from shopops.domains.staff.cards import CardError, parse_cards
-from shopops.domains.staff.library import _grouped, card_mapping
+from shopops.domains.staff.library import card_mapping, grouped
 from shopops.domains.staff.team import split_shops
-from shopops.errors import UserError
+from shopops.errors import SheetRowsError
 from shopops.metrics.catalog import load_catalog
 
 
@@ -25,38 +25,42 @@ def check_scorecard(con: duckdb.DuckDBPyConnection, staged: str, label: str) -> 
     for row in rows:
         period = parse_period(str(row["valid_from"]))
         if period is None or period.kind != "month":
-            raise UserError(
-                f"{label} 第 {row['_row']} 行 生效月份 {row['valid_from']!r} 不是月份 — 写 2026-11 这样的月份"
+            raise SheetRowsError(
+                label, f"第 {row['_row']} 行 生效月份 {row['valid_from']!r} 不是月份 — 写 2026-11 这样的月份"
             )
         row["valid_from"] = period.key
-    mappings = [card_mapping(role, month, group) for (role, month), group in _grouped(rows).items()]
+    mappings = [card_mapping(role, month, group) for (role, month), group in grouped(rows).items()]
     try:
         parse_cards(mappings, label, load_catalog())
     except CardError as error:
-        raise CardError(f"{label} 未导入（评分表有问题，改好后再导入）：\n{error}") from error
+        problems = str(error)
+        joint = "\n" if "\n" in problems else ""  # several problems: one per line under the first
+        raise SheetRowsError(label, f"未导入（评分表有问题，改好后再导入）：{joint}{problems}") from error
 
 
 def check_staff_list(con: duckdb.DuckDBPyConnection, staged: str, label: str) -> None:
     """Shops that are registered; a 离职日期 not before the 入职日期."""
     known = {row[0] for row in con.execute("SELECT name FROM shops").fetchall()}
     for row in _rows(con, staged):
-        where = f"{label} 第 {row['_row']} 行（{row['person']}）"
+        where = f"第 {row['_row']} 行（{row['person']}）"
         for shop in split_shops(str(row.get("shops") or "")) or ():
             if shop not in known:
-                raise UserError(
+                raise SheetRowsError(
+                    label,
                     f"{where} 负责店铺 {shop!r} 不是已登记的店铺（{'、'.join(sorted(known)) or '还没有店铺'}）"
-                    " — 改成店铺名，多个店铺用、分开，留空表示全部店铺"
+                    " — 改成店铺名，多个店铺用、分开，留空表示全部店铺",
                 )
         start, end = row.get("start_date"), row.get("end_date")
         if start is not None and end is not None and end < start:  # type: ignore[operator]
-            raise UserError(f"{where} 离职日期 {end} 早于入职日期 {start} — 改正其中一个")
+            raise SheetRowsError(label, f"{where} 离职日期 {end} 早于入职日期 {start} — 改正其中一个")
 
 
 def check_staff_inputs(con: duckdb.DuckDBPyConnection, staged: str, label: str) -> None:
     """Periods that read as a month, quarter or year."""
     for row in _rows(con, staged):
         if parse_period(str(row["period"])) is None:
-            raise UserError(
-                f"{label} 第 {row['_row']} 行（{row['person']}）期间 {row['period']!r} 读不出来"
-                f" — {PERIOD_HINT}（如 2026-11、2026-Q4）"
+            raise SheetRowsError(
+                label,
+                f"第 {row['_row']} 行（{row['person']}）期间 {row['period']!r} 读不出来"
+                " — 写 2026-11（月）、2026-Q4（季度）或 2026（年）",
             )

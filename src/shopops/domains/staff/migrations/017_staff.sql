@@ -44,6 +44,7 @@ CREATE TABLE scorecard_lines (
     name         VARCHAR NOT NULL,            -- 考核项
     metric       VARCHAR,                     -- a catalog metric key …
     input        VARCHAR,                     -- … or a manual input's name
+    unit         VARCHAR,                     -- a manual input's 单位: 比率 / 分数 / 数量 / 金额
     scope        VARCHAR,                     -- own | shops
     target_input VARCHAR,                     -- 完成率: metric ÷ this input (or 'targets': the shop targets)
     weight       DOUBLE,
