@@ -102,10 +102,10 @@ def test_the_scoreboard_shows_the_scores_worked_out_by_hand(
         assert (row["total"], row["tier"]) == (f"{want.total}", want.tier), person
         assert row["provisional"], person  # 赤兔's last 4 days are 延迟统计
     assert [(p, rows[p]["total"], rows[p]["tier"]) for p in ("小美", "阿宁", "大壮", "豆豆", "乐乐")] == [
-        ("小美", "91.00", "金牌"),
-        ("阿宁", "67.00", "待改进"),
-        ("大壮", "48.00", "待改进"),
-        ("豆豆", "78.00", "铜牌"),
+        ("小美", "100.00", "金牌"),
+        ("阿宁", "80.50", "银牌"),
+        ("大壮", "54.00", "待改进"),
+        ("豆豆", "87.00", "银牌"),
         ("乐乐", "82.00", "银牌"),
     ]
     assert (rows["小美"]["rank"], rows["阿宁"]["rank"], rows["大壮"]["rank"]) == ("1/5", "4/5", "5/5")
@@ -152,16 +152,22 @@ def test_the_drill_down_shows_the_working_and_the_evidence(
     assert (
         '<h1 id="person-heading">小美 <small>客服售前 · 2026年11月 · 数据截至 2026-11-24</small></h1>' in page
     )
-    assert '<div class="value" id="person-card-total">91.00</div>' in page
+    assert '<div class="value" id="person-card-total">100.00</div>' in page
     assert '<span class="tier t0">金牌</span>' in page and '<div class="value">1/5</div>' in page
     assert "评分表 客服售前（2026-01 起，预设） · 版本 预设 2026.1" in page
     workings = re.findall(r'<div class="working-text">(.*?)</div>', page)
     sales = f"{figures['sales']:,.2f}"
-    completion = figures["sales"] / SALES_TARGET["小美"]
+    # November's data ends on 11-24 and its last days are not settled: the 销售目标 is cut to the days
+    # that count (24 − the unsettled ones).
+    counted = 24 - len(figures["pending"])
+    target = Decimal(SALES_TARGET["小美"]) * counted / 30
+    completion = figures["sales"] / target
     paid, asked = figures["inquiry_paid"], figures["inquiries"]
     assert workings[0] == (
-        f"指标完成率 {completion * 100:.1f}% = {sales} ÷ 销售目标 52,000.00（录入人 张主管）"
-        "（赤兔/千牛/飞鸽/咚咚·客服绩效（按人按日）） → ≥80% 档 70.00 分 × 30% = 21.00"
+        f"指标完成率 {f'{completion * 100:.1f}'.removesuffix('.0')}% = {sales} ÷ 销售目标 52,000.00"
+        f" × {counted}/30 天 = {target:,.2f}"
+        "（在岗、已结算、已有数据的天数）（录入人 张主管）（赤兔/千牛/飞鸽/咚咚·客服绩效（按人按日））"
+        " → ≥100% 档 100.00 分 × 30% = 30.00"
     )
     assert workings[1].startswith(
         f"询单转化率 {paid / asked * 100:.1f}% = {paid} / {asked}（询单-&gt;最终付款人数 ÷ 询单人数）"
@@ -171,11 +177,13 @@ def test_the_drill_down_shows_the_working_and_the_evidence(
     evidence = re.findall(r'<div class="evidence">依据：(.*?)</div>', page)
     assert len(evidence) == 6
     assert evidence[0].startswith("赤兔_售前明细_下单优先判定_2026-11-04至2026-11-24.xlsx（#")
-    assert evidence[0].endswith("；销售目标 52,000.00（录入人 张主管）")
+    assert evidence[0].endswith(
+        f"；销售目标 52,000.00 × {counted}/30 天 = {target:,.2f}（在岗、已结算、已有数据的天数）（录入人 张主管）"
+    )
     assert re.fullmatch(r"绩效录入_2026-11\.csv 第 \d+ 行（#\d+） 2026-11，张主管 12-01 录入", evidence[5])
     weighted = re.findall(r'<td class="num c-weighted"[^>]*>(.*?)</td>', page)
-    assert weighted == ["21.00", "20.00", "20.00", "20.00", "5.00", "5.00"]
-    assert '<td class="num c-total">91.00</td>' in page
+    assert weighted == ["30.00", "20.00", "20.00", "20.00", "5.00", "5.00"]
+    assert '<td class="num c-total">100.00</td>' in page
     days = "、".join(day[5:] for day in figures["pending"])
     assert (
         f"暂定：{days} 未结算（共 {len(figures['pending'])} 天，约 4 天后稳定），按已结算的 {figures['days']} 天计"
@@ -184,7 +192,9 @@ def test_the_drill_down_shows_the_working_and_the_evidence(
     # 小雨 joined on 11-10: the card says the share of the month she held the role.
     rain = client.get(f"/staff/person/{quote('小雨')}", params={"period": PERIOD}).text
     assert '<div class="value small">21/30 天（70%）</div>' in rain
-    assert "销售目标 30,000.00 × 21/30 天（在岗天数）" in rain
+    # her target is cut to the days that count: 11-10 … 11-24 less the unsettled ones
+    rain_counted = 15 - len(expected_scores(data.service.truth)["小雨"].figures["pending"])
+    assert f"销售目标 30,000.00 × {rain_counted}/30 天 = " in rain
 
 
 def test_an_operator_sees_only_their_own_card(staff_server: tuple[LiveServer, StaffData]) -> None:
@@ -198,7 +208,7 @@ def test_an_operator_sees_only_their_own_card(staff_server: tuple[LiveServer, St
     page = mei.get("/staff", params={"period": PERIOD, "role": "客服售后"}).text
     assert shown_people(page) == ["小美"] and "乐乐" not in page
     own = mei.get(f"/staff/person/{quote('小美')}", params={"period": PERIOD})
-    assert own.status_code == 200 and '<div class="value" id="person-card-total">91.00</div>' in own.text
+    assert own.status_code == 200 and '<div class="value" id="person-card-total">100.00</div>' in own.text
     assert_hidden(mei, [name for name in EVERYONE if name != "小美"])
 
 
