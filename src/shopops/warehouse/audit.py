@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "backup": "备份",
     "restore": "恢复",
     "staff.bonus": "奖金定稿",
+    "staff.cards": "写出评分表",
 }
 DETAIL_LABELS = {
     "rows": "行数",

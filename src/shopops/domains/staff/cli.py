@@ -31,6 +31,7 @@ from shopops.domains.staff.scoring import Scoreboard, score_period
 from shopops.domains.staff.working import rule_text
 from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
+from shopops.warehouse import audit
 from shopops.workspace import Workspace
 
 NO_STAFF = "还没有员工名单：shopops template staff-list 生成模板，填好后 shopops import 员工名单.xlsx"
@@ -199,6 +200,7 @@ def cards_command(ctx: click.Context, period: str | None, role: str | None, init
         if target.exists():
             raise UserError(f"{target} 已存在 — 直接编辑它，或先改名再 --init")
         target.write_text(preset_text(), encoding="utf-8")
+        audit.record_current(workspace.connection, "staff.cards", CARDS_FILE, {"file": str(target.name)})
         out.print(f"已写出 {escape(str(target))} — 改好后 shopops staff cards 检查")
         return
     chosen = resolve_period(workspace, period, required=False)
