@@ -56,6 +56,10 @@ def demo_command(directory: Path, days: int, end: str | None, seed: int, no_serv
     name, password = demo_login(root)
     port = free_port(8000)
     out.print(f"演示账号 demo login: [bold]{name}[/] / [bold]{password}[/]  →  http://127.0.0.1:{port}")
+    from shopops.cli.demo_accounts import staff_logins
+
+    for login, secret, whose in staff_logins(root):  # the 绩效 page as a 主管 and as one person
+        out.print(f"  绩效演示账号 {whose}: [bold]{login}[/] / [bold]{secret}[/]")
     with Workspace.open(root) as workspace:
         serve_workspace(workspace, "127.0.0.1", port)
 

@@ -200,6 +200,10 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         f" --to {generated.end} --format xlsx -o 总表.xlsx"
     )
     console.print(f"  已写出 {report}")
+    if scored := manifest.get("staff", {}).get("scored", {}).get("month"):
+        console.print(
+            f"  绩效: shopops -w {directory} staff score --period {scored}  （--explain 小美 看计算过程）"
+        )
     return directory
 
 

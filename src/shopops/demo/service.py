@@ -129,8 +129,9 @@ def _add_kpi_sums(day: dict[str, Any], f: Mapping[str, Any]) -> None:
     day["receptions"] += f["receptions"]
     day["replied"] += f["receptions"] - f.get("unreplied", 0)
     day["response_total"] += f["avg_response_seconds"] * f["receptions"]
-    day["pleased"] += f["very_satisfied"] + f["satisfied"]
-    day["rated"] += sum(f[key] for key in SATISFACTION)
+    # 满意 counts exist only where a 千牛 export is written (SATISFACTION_SHOPS; blanked elsewhere)
+    day["pleased"] += f.get("very_satisfied", 0) + f.get("satisfied", 0)
+    day["rated"] += sum(f.get(key, 0) for key in SATISFACTION)
 
 
 def _blank_missing(day: dict[str, Any], tool: str, shop: str) -> None:

@@ -88,26 +88,33 @@ def add_staff(
         service=service,
         shops=shops,
         rated_shops=frozenset(SATISFACTION_SHOPS),
-        inputs={(r[0], r[1], r[2]): _read(r[3]) for r in input_rows},
+        inputs={(str(r[0]), str(r[1]), str(r[2])): _read(r[3]) for r in input_rows},
         targets=targets,
         groups={name: tuple(members) for name, members in groups.items()},
         import_day=import_day or dt.date.today(),
     )
     scored = _scored(end, months)
+    member_keys = ("person", "role", "shops", "user_name", "start_date", "end_date", "status")
+    input_keys = ("period", "person", "item", "text", "entered_by", "entered_on", "note")
     manifest["staff"] = {
-        "members": [dict(zip(("person", "role", "shops", "user_name", "start_date", "end_date", "status"),
-                             [p.person, p.role, None if p.shops is None else list(p.shops), *row[3:]], strict=True))
-                    for p, row in zip(people, rows, strict=True)],
-        "accounts": [{"name": n, "role": r, "whose": w, "shops": _account_shops(w, people)} for n, r, w in ACCOUNTS],
+        "members": [
+            dict(zip(member_keys, [p.person, p.role, _shop_list(p), *row[3:]], strict=True))
+            for p, row in zip(people, rows, strict=True)
+        ],
+        "accounts": [
+            {"name": name, "role": role, "whose": whose, "shops": _account_shops(whose, people)}
+            for name, role, whose in ACCOUNTS
+        ],
         "groups": groups,
-        "inputs": [dict(zip(("period", "person", "item", "text", "entered_by", "entered_on", "note"), r, strict=True))
-                   | {"value": _read(r[3])} for r in input_rows],
-        "targets": [{"period": p, "scope": s, "metric": m, "value": str(v)} for (p, s, m), v in targets.items()],
+        "inputs": [dict(zip(input_keys, row, strict=True)) | {"value": _read(row[3])} for row in input_rows],
+        "targets": [
+            {"period": p, "scope": s, "metric": m, "value": str(v)} for (p, s, m), v in targets.items()
+        ],
         "files": [{"path": path.name, "shop": None} for path in files],
         "import_day": books.import_day.isoformat(),
         "scored": {kind: period.key for kind, period in scored.items()},
         "scores": {period.key: score_board(people, period, books) for period in scored.values()},
-    }  # fmt: skip
+    }
     return files
 
 
@@ -162,9 +169,13 @@ def _row(person: Person, status: str) -> list[object]:
     ]
 
 
+def _shop_list(person: Person) -> list[str] | None:
+    return None if person.shops is None else list(person.shops)
+
+
 def _account_shops(whose: str, people: Sequence[Person]) -> list[str] | None:
-    person = next((p for p in people if p.person == whose), None)
-    return None if person is None or person.shops is None else list(person.shops)
+    """The shops of the account of ``whose`` (a 主管 not on the staff list: every shop)."""
+    return next((_shop_list(p) for p in people if p.person == whose), None)
 
 
 def _groups(people: Sequence[Person], shops: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -214,67 +225,78 @@ def _inputs(
     seed: int,
 ) -> list[list[object]]:
     """The 绩效录入 rows: 期间, 姓名, 项目, 数值 (a number, or a percentage as text), 录入人, 录入日期, 备注."""
-    agents = {a.person: a for a in roster(end, service["days"])}
+    rest = {a.person: a.rest_weekday for a in roster(end, service["days"])}
     window = (dt.date.fromisoformat(service["start"]), dt.date.fromisoformat(service["end"]))
     rows: list[list[object]] = []
     for index, person in enumerate(people):
         rng = np.random.default_rng([seed, 17, index])
-        if person.role.startswith("客服"):
-            days = _agent_days(service, person.person)
-            usual = _usual(days, person, window)
-            stretch, aov_stretch = float(rng.uniform(0.85, 1.25)), float(rng.uniform(0.93, 1.1))
-            rest = agents[person.person].rest_weekday
+        agent = _Agent(person, _agent_days(service, person.person), window, rest.get(person.person, -1), rng)
         for number, month in enumerate(months):
             if person.active(month) is None:
                 continue
-            next_month = month.end + dt.timedelta(days=1 + (index + number) % 3)
-            after = (BOSS if person.role in ("运营", "推广", "美工") else MANAGER, next_month)
-            if person.role == "客服售前":
-                covered = (min(month.end, window[1]) - max(month.start, window[0])).days + 1
-                sales = usual[0] * covered * stretch * float(rng.uniform(0.97, 1.03))
-                note = (
-                    "月初定"
-                    if covered == month.days
-                    else f"赤兔 {window[0]:%m-%d} 起有数据，按 {covered}/{month.days} 天定"
-                )
-                rows.append(
-                    [
-                        month.key,
-                        person.person,
-                        "销售目标",
-                        max(500, round(sales / 500) * 500),
-                        MANAGER,
-                        month.start,
-                        note,
-                    ]
-                )
-                aov = round(usual[1] * aov_stretch * float(rng.uniform(0.98, 1.02)))
-                rows.append([month.key, person.person, "客单价目标", aov, MANAGER, month.start, "月初定"])
-            if person.role == "客服售后":
-                rows.append(
-                    [month.key, person.person, "质检分", int(rng.integers(68, 99)), *after, "抽检 30 单"]
-                )
-            if person.role.startswith("客服"):
-                shown, note = _attendance(days, person, month, window, rest)
-                if shown is not None:
-                    rows.append([month.key, person.person, "出勤率", shown, *after, note])
-            if person.role in ("运营", "推广"):
-                rows.append([month.key, person.person, "主管评分", int(rng.integers(70, 97)), *after, ""])
-            if person.role == "美工":
-                rows.append([month.key, person.person, "设计评分", int(rng.integers(72, 96)), *after, ""])
-                tasks = int(rng.integers(28, 46))
-                done = tasks - int(rng.binomial(tasks, float(rng.uniform(0.02, 0.15))))
-                rows.append(
-                    [
-                        month.key,
-                        person.person,
-                        "按时完成率",
-                        _percent(done, tasks),
-                        *after,
-                        f"按时 {done}/{tasks} 项",
-                    ]
-                )
-    return [[*row[:5], str(row[5]), row[6]] for row in rows]
+            by = BOSS if person.role in ("运营", "推广", "美工") else MANAGER
+            after = month.end + dt.timedelta(days=1 + (index + number) % 3)  # the first days after it
+            for item, value, note in agent.entries(month, rng):
+                on = month.start if item.endswith("目标") else after  # targets are set at the start
+                rows.append([month.key, person.person, item, value, by, on.isoformat(), note])
+    return rows
+
+
+class _Agent:
+    """What a manager enters for one person: targets around their usual level, scores, 出勤率."""
+
+    def __init__(
+        self,
+        person: Person,
+        days: Mapping[dt.date, Mapping[str, Any]],
+        window: tuple[dt.date, dt.date],
+        rest: int,
+        rng: np.random.Generator,
+    ) -> None:
+        self.person, self.days, self.window, self.rest = person, days, window, rest
+        self.usual = _usual(days, person, window) if days else (0.0, 0.0)
+        # each 客服's own stretch: how hard their targets are (scores spread over the tiers)
+        self.stretch = (float(rng.uniform(0.85, 1.25)), float(rng.uniform(0.93, 1.1)))
+
+    def entries(self, month: TargetPeriod, rng: np.random.Generator) -> list[tuple[str, object, str]]:
+        role = self.person.role
+        found: list[tuple[str, object, str]] = []
+        if role == "客服售前":
+            first, last = max(month.start, self.window[0]), min(month.end, self.window[1])
+            covered = (last - first).days + 1
+            sales = self.usual[0] * covered * self.stretch[0] * float(rng.uniform(0.97, 1.03))
+            note = (
+                "月初定"
+                if covered == month.days
+                else f"赤兔 {first:%m-%d} 起有数据，按 {covered}/{month.days} 天定"
+            )
+            found.append(("销售目标", max(500, round(sales / 500) * 500), note))
+            aov = round(self.usual[1] * self.stretch[1] * float(rng.uniform(0.98, 1.02)))
+            found.append(("客单价目标", aov, "月初定"))
+        if role == "客服售后":
+            found.append(("质检分", int(rng.integers(68, 99)), "抽检 30 单"))
+        if role.startswith("客服") and (attendance := self.attendance(month)) is not None:
+            found.append(("出勤率", *attendance))
+        if role in ("运营", "推广"):
+            found.append(("主管评分", int(rng.integers(70, 97)), ""))
+        if role == "美工":
+            found.append(("设计评分", int(rng.integers(72, 96)), ""))
+            tasks = int(rng.integers(28, 46))
+            done = tasks - int(rng.binomial(tasks, float(rng.uniform(0.02, 0.15))))
+            found.append(("按时完成率", _percent(done, tasks), f"按时 {done}/{tasks} 项"))
+        return found
+
+    def attendance(self, month: TargetPeriod) -> tuple[str, str] | None:
+        """出勤率 = days worked of the days rostered (every day but the weekly rest day, while employed)."""
+        span = self.person.active(month)
+        assert span is not None
+        first, last = max(span[0], self.window[0]), min(span[1], self.window[1])
+        days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+        rostered = [day for day in days if day.weekday() != self.rest]
+        if not rostered:
+            return None
+        present = sum(1 for day in rostered if day in self.days)
+        return _percent(present, len(rostered)), f"排班 {len(rostered)} 天，出勤 {present} 天"
 
 
 def _agent_days(service: Mapping[str, Any], person: str) -> dict[dt.date, Mapping[str, Any]]:
@@ -297,28 +319,6 @@ def _usual(
     sales = sum(float(Decimal(str(f["sales"]))) for f in days.values())
     buyers = sum(int(f["sales_buyers"]) for f in days.values())
     return sales / max(1, (last - first).days + 1), sales / buyers if buyers else 100.0
-
-
-def _attendance(
-    days: Mapping[dt.date, Mapping[str, Any]],
-    person: Person,
-    month: TargetPeriod,
-    window: tuple[dt.date, dt.date],
-    rest: int,
-) -> tuple[str | None, str]:
-    """出勤率 = days worked of the days rostered (every day but the weekly rest day, while employed)."""
-    span = person.active(month)
-    assert span is not None
-    first, last = max(span[0], window[0]), min(span[1], window[1])
-    rostered = [
-        first + dt.timedelta(days=i)
-        for i in range((last - first).days + 1)
-        if (first + dt.timedelta(days=i)).weekday() != rest
-    ]
-    if not rostered:
-        return None, ""
-    present = sum(1 for day in rostered if day in days)
-    return _percent(present, len(rostered)), f"排班 {len(rostered)} 天，出勤 {present} 天"
 
 
 def _percent(top: int, bottom: int) -> str:

@@ -36,6 +36,7 @@ from fractions import Fraction
 from typing import Any
 
 from shopops.analysis.targets.periods import TargetPeriod
+from shopops.channels import ad_channels
 
 CENT = Decimal("0.01")
 SETTLE_DAYS = 4  # 询单->最终付款 settles in about 4 days: a day imported sooner is left out
@@ -359,7 +360,7 @@ def _shop_sums(days: Mapping[str, Mapping[str, Any]], first: dt.date, last: dt.d
         return dict.fromkeys((*SHOP_MEASURES, "ad_spend"))
     found = [row for row in rows if row is not None]
     sums = {key: _all_known([_number(row.get(key)) for row in found]) for key in SHOP_MEASURES}
-    channels = sorted({key for row in found for key in row if key.startswith("ad_spend_")})
+    channels = [f"ad_spend_{channel.key}" for channel in ad_channels()]
     spent = [_all_known([_number(row.get(key)) for row in found]) for key in channels]
     known = [value for value in spent if value is not None]
     sums["ad_spend"] = sum(known, Decimal(0)) if known else None

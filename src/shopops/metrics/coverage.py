@@ -92,7 +92,7 @@ GROUP BY ALL ORDER BY g.shop, g.target_table""",
 
 def undated_tables() -> list[str]:
     """Tables whose imports state no days to cover: cost sheets, anchor schedules, a domain's lists."""
-    return [COST_TABLE, "anchor_schedule", *(t for d in domains() for t in d.undated_tables)]
+    return [COST_TABLE, "anchor_schedule", "targets", *(t for d in domains() for t in d.undated_tables)]
 
 
 def per_shop_tables() -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -152,9 +153,14 @@ def score_command(
             for key in frame.columns
             if key.startswith("month:")
         ]
-    if by_line:
+    if by_line and board.people:
+        # A narrow terminal drops the lightest lines first (出勤率 5 % before 指标完成率 30 %).
+        weights = {line.line.name: line.line.weight for line in board.people[0].lines}
+        columns = [replace(c, priority=40) if c.key in ("notes", "shops") else c for c in columns]
         columns[3:3] = [
-            Column(key, key.removeprefix("line:"), "money", 1) for key in frame.columns if ":" in key
+            Column(key, key.removeprefix("line:"), "money", 1 + 30 - min(int(weights[key[5:]]), 30))
+            for key in frame.columns
+            if key.startswith("line:")
         ]
     title = f"绩效 {board.period.label}" + (f" · {role}" if role else "")
     emit_table(frame, output_format, output, columns, title, lines, split=False)
