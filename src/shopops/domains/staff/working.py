@@ -34,8 +34,9 @@ def _unit_of(value: float | Decimal | None) -> str:
 def _one(value: float | Decimal | None, unit: str) -> str:
     if value is None:
         return "—"
-    if unit == "ratio":
-        return f"{_number(round(float(value) * 100, 1))}%"
+    if unit == "ratio":  # 41.2% · 3.31% (a small rate keeps its second decimal: 3.31 vs 3.30 counts)
+        percent = float(value) * 100
+        return f"{_number(round(percent, 2 if abs(percent) < 10 else 1))}%"
     if unit == "money":
         return f"{Decimal(str(value)).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
     if unit == "count":
