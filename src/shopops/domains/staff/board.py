@@ -85,6 +85,7 @@ def board_records(con: object, board: Scoreboard) -> list[dict[str, object]]:
                 "provisional": line.provisional,
                 "working": line.working,
                 "evidence": evidence_text(con, line),
+                "basis": line.line.basis or person.card.version,  # the line's 口径版本, else the card's
             }
             for line in person.lines
         ]

@@ -177,10 +177,12 @@ def _explain(con: object, board: Scoreboard, name: str) -> None:
     rank = f"，岗位内第 {person.rank}/{person.peers} 名）" if person.rank else "）"
     out.print(f"[bold]{escape(person.member.person)}[/] {escape(person.member.role)} {board.period.label}")
     out.print(escape(f"评分表：{person.card.title}，版本 {person.card.version}"))
-    for line in detail_frame(con, [person]).iter_rows(named=True):
+    for scored, line in zip(person.lines, detail_frame(con, [person]).iter_rows(named=True), strict=True):
         out.print(escape(f"· {line['working']}"), soft_wrap=False)
         if line["evidence"]:
             out.print(escape(f"  依据：{line['evidence']}"), soft_wrap=False)
+        if scored.line.basis:
+            out.print(escape(f"  口径：{scored.line.basis}"), soft_wrap=False)
     out.print(escape(f"总分 {total}{tier}{rank}{'，暂定' if person.provisional else ''}"))
     for note in person.notes:
         out.print(escape(f"注：{note}"), soft_wrap=False)
