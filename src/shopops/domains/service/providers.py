@@ -26,7 +26,9 @@ _ACCOUNT_DAY = {
     # 回复过的人: 接待人数 − 未回复人数, or the stated 回复率 × 接待人数 where the file states only the rate
     "service_replied": "max(coalesce(p.receptions - p.unreplied, round(p.reply_rate_stated * p.receptions)))",
     # 平均响应 weighted by 接待人数: Σ(平均响应 × 接待) ÷ Σ 接待 over the rows that state both
-    "service_response_total": "max(p.avg_response_seconds * p.receptions)",
+    # as DECIMAL: a sum of DOUBLE products differs in its last bit from run to run (summing order),
+    # and a person exactly on a band's edge (35.0 s) must score the same every time
+    "service_response_total": "max(CAST(p.avg_response_seconds AS DECIMAL(18, 3)) * p.receptions)",
     "service_response_receptions": "max(p.receptions) FILTER (WHERE p.avg_response_seconds IS NOT NULL)",
     "service_pleased": "max(p.very_satisfied + p.satisfied)",
     "service_rated": "max(p.very_satisfied + p.satisfied + p.neutral + p.dissatisfied + p.very_dissatisfied)",

@@ -6,12 +6,13 @@ card when one role is shown (its lines are then the same for every row).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+import duckdb
 import polars as pl
 
-from shopops.domains.staff.figures import import_refs
+from shopops.domains.staff.figures import ImportRef, import_index, import_refs
 from shopops.domains.staff.scoring import LineScore, PersonScore, Scoreboard
 
 SCORE_COLUMNS = (
@@ -64,10 +65,11 @@ def score_frame(board: Scoreboard, *, by_line: bool = False) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def board_records(con: object, board: Scoreboard) -> list[dict[str, object]]:
+def board_records(con: duckdb.DuckDBPyConnection, board: Scoreboard) -> list[dict[str, object]]:
     """``--format json``: per person the columns of ``score_frame`` and ``lines`` — each line's
     ``name metric input weight value target score weighted provisional working evidence`` (DESIGN §5)."""
     records = score_frame(board).to_dicts()
+    index = import_index(con)
     people = {person.member.person: person for person in board.people}
     for record in records:
         person = people[str(record["person"])]
@@ -84,7 +86,7 @@ def board_records(con: object, board: Scoreboard) -> list[dict[str, object]]:
                 "weighted": _float(line.weighted),
                 "provisional": line.provisional,
                 "working": line.working,
-                "evidence": evidence_text(con, line),
+                "evidence": evidence_text(con, line, index),
                 "basis": line.line.basis or person.card.version,  # the line's 口径版本, else the card's
             }
             for line in person.lines
@@ -105,8 +107,9 @@ def rollup_frame(board: Scoreboard, months: Sequence[Scoreboard]) -> pl.DataFram
     return frame
 
 
-def detail_frame(con: object, people: Sequence[PersonScore]) -> pl.DataFrame:
+def detail_frame(con: duckdb.DuckDBPyConnection, people: Sequence[PersonScore]) -> pl.DataFrame:
     """One row per person and line: the value, the score, the working and the files it came from."""
+    index = import_index(con)
     rows = []
     for person in people:
         for line in person.lines:
@@ -123,7 +126,7 @@ def detail_frame(con: object, people: Sequence[PersonScore]) -> pl.DataFrame:
                     "weighted": _float(line.weighted),
                     "provisional": line.provisional,
                     "working": line.working,
-                    "evidence": evidence_text(con, line),
+                    "evidence": evidence_text(con, line, index),
                 }
             )
     return pl.DataFrame(rows, schema=_detail_schema(), orient="row")
@@ -139,13 +142,15 @@ def _detail_schema() -> dict[str, pl.DataType | type[pl.DataType]]:
     return {key: _DETAIL_TYPES.get(key, pl.String) for key in DETAIL_COLUMNS}
 
 
-def evidence_text(con: object, line: LineScore) -> str:
+def evidence_text(
+    con: duckdb.DuckDBPyConnection, line: LineScore, index: Mapping[int, ImportRef] | None = None
+) -> str:
     """The imports a line's figure came from: "生意参谋_店铺整体_2026-11.xlsx（#12，30 行，11-01~11-30）…"."""
     if line.entered_by:
-        return _entries_text(con, line)
+        return _entries_text(con, line, index)
     if line.figure is None:
         return ""
-    refs = import_refs(con, line.figure.import_ids)  # type: ignore[arg-type]
+    refs = import_refs(con, line.figure.import_ids, index)
     shown = [
         f"{ref.file_name}（#{ref.import_id}，{ref.rows} 行"
         + (f"，{ref.first:%m-%d}~{ref.last:%m-%d}" if ref.first and ref.last else "")
@@ -156,9 +161,13 @@ def evidence_text(con: object, line: LineScore) -> str:
     return "、".join(shown) + more + (f"；{line.target_source}" if line.target_source else "")
 
 
-def _entries_text(con: object, line: LineScore) -> str:
+def _entries_text(
+    con: duckdb.DuckDBPyConnection, line: LineScore, index: Mapping[int, ImportRef] | None
+) -> str:
     """Manual entries: "绩效录入.xlsx 第 5 行（#12）2026-11 96%，张主管 12-02 录入"."""
-    files = {ref.import_id: ref.file_name for ref in import_refs(con, [e[4] for e in line.entries if e[4]])}  # type: ignore[arg-type]
+    files = {
+        ref.import_id: ref.file_name for ref in import_refs(con, [e[4] for e in line.entries if e[4]], index)
+    }
     shown = []
     for period, _, entered_by, entered_on, import_id, source_row in line.entries:
         where = f"{files.get(import_id, '')} 第 {source_row} 行（#{import_id}）" if import_id else "手工录入"

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+import duckdb
 from rich.markup import escape
 
 from shopops.analysis.targets.periods import PERIOD_HINT, TargetPeriod, parse_period
@@ -166,7 +167,7 @@ def score_command(
     emit_table(frame, output_format, output, columns, title, lines, split=False)
 
 
-def _explain(con: object, board: Scoreboard, name: str) -> None:
+def _explain(con: duckdb.DuckDBPyConnection, board: Scoreboard, name: str) -> None:
     match = [p for p in board.people if p.member.person == name]
     if not match:
         known = "、".join(p.member.person for p in board.people) or "无"

@@ -13,18 +13,21 @@ Evidence names the imports whose rows the figure was computed from.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 import duckdb
 import polars as pl
 
 from shopops.analysis.targets.periods import TargetPeriod
 from shopops.analysis.targets.store import ALL_SHOPS, Target, groups
-from shopops.metrics.catalog import Catalog, formula_names
+from shopops.domains.staff.team import InputBook
+from shopops.metrics.catalog import Catalog
 from shopops.metrics.master import master_table
 from shopops.metrics.people import measures_of, person_table
 from shopops.metrics.providers import providers
@@ -87,10 +90,11 @@ def own_figures(
                 f"暂定：{days} 未结算（共 {len(pending)} 天，约 4 天后稳定），按已结算的 {row['days']} 天计"
             )
         ids = tuple(row["import_ids"] or ())
+        sides = _measure_of(row)
         found[person] = {
             key: Figure(
                 row[key],
-                _parts(key, catalog, lambda name, row=row: row.get(f"measure__{name}", row.get(name))),
+                _parts(key, catalog, sides),
                 table.sources,
                 ids,
                 bool(row["provisional"]),
@@ -110,6 +114,7 @@ class FigureCache:
         self, con: duckdb.DuckDBPyConnection, period: TargetPeriod, through: dt.date, catalog: Catalog
     ):
         self.con, self.period, self.through, self.catalog = con, period, through, catalog
+        self.inputs = InputBook(con)
         self._own: dict[tuple[dt.date, dt.date, str], dict[str, Figure]] = {}
         self._shops: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, Figure]] = {}
 
@@ -222,9 +227,22 @@ def shop_target(
     return None, ""
 
 
-def import_refs(con: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> list[ImportRef]:
+def import_index(con: duckdb.DuckDBPyConnection) -> dict[int, ImportRef]:
+    """Every import, by id: read once where many lines name theirs (a whole board's evidence)."""
+    rows = con.execute(
+        "SELECT import_id, file_name, source_key, rows_imported, date_min, date_max FROM imports"
+    ).fetchall()
+    return {int(i): ImportRef(int(i), str(f), str(s), int(n), a, b) for i, f, s, n, a, b in rows}
+
+
+def import_refs(
+    con: duckdb.DuckDBPyConnection, ids: Sequence[int], index: Mapping[int, ImportRef] | None = None
+) -> list[ImportRef]:
     if not ids:
         return []
+    if index is not None:
+        found = [index[i] for i in dict.fromkeys(ids) if i in index]
+        return sorted(found, key=lambda ref: (ref.first is None, ref.first or dt.date.min, ref.import_id))
     rows = con.execute(
         "SELECT import_id, file_name, source_key, rows_imported, date_min, date_max FROM imports"
         " WHERE import_id IN (SELECT unnest($ids::BIGINT[])) ORDER BY date_min NULLS LAST, import_id",
@@ -255,23 +273,33 @@ def _imports_of(
     return tuple(int(row[0]) for row in rows)
 
 
-def _parts(key: str, catalog: Catalog, value_of: object) -> tuple[tuple[str, float | Decimal | None], ...]:
+def _parts(
+    key: str, catalog: Catalog, value_of: Callable[[str], object]
+) -> tuple[tuple[str, float | Decimal | None], ...]:
     """A ratio's two sides (``a / b`` of two names), for the working; () for any other formula."""
-    import ast
+    names = ratio_sides(catalog.metrics[key].formula)
+    if names is None:
+        return ()
+    return tuple((_label(name, catalog), value_of(name)) for name in names)  # type: ignore[misc]
 
-    tree = ast.parse(catalog.metrics[key].formula, mode="eval").body
-    if not (
+
+def _measure_of(row: Mapping[str, object]) -> Callable[[str], object]:
+    """A name's value in a person's row: the measure summed (``measure__…``), else the metric."""
+    return lambda name: row.get(f"measure__{name}", row.get(name))
+
+
+@cache
+def ratio_sides(formula: str) -> tuple[str, str] | None:
+    """``a / b`` of two names → (a, b); None for any other formula (parsed once per formula)."""
+    tree = ast.parse(formula, mode="eval").body
+    if (
         isinstance(tree, ast.BinOp)
         and isinstance(tree.op, ast.Div)
         and isinstance(tree.left, ast.Name)
         and isinstance(tree.right, ast.Name)
     ):
-        return ()
-    assert callable(value_of)
-    names = (tree.left.id, tree.right.id)
-    if not all(name in formula_names(catalog.metrics[key].formula) for name in names):
-        return ()
-    return tuple((_label(name, catalog), value_of(name)) for name in names)
+        return tree.left.id, tree.right.id
+    return None
 
 
 def _label(name: str, catalog: Catalog) -> str:

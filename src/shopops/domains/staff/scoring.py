@@ -21,7 +21,7 @@ from shopops.analysis.targets.store import Target, load_targets
 from shopops.domains.staff.cards import TARGETS, Card, Line, Tier, card_for, line_score
 from shopops.domains.staff.figures import Figure, FigureCache, shop_target
 from shopops.domains.staff.library import all_cards
-from shopops.domains.staff.team import InputEntry, Member, input_value, load_members
+from shopops.domains.staff.team import InputBook, InputEntry, Member, input_value, load_members
 from shopops.domains.staff.working import line_working, value_text
 from shopops.metrics.catalog import Catalog, load_catalog
 from shopops.metrics.coverage import undated_tables
@@ -126,7 +126,19 @@ def score_person(
     mine = cache.shops(shops, shop_keys)
     months = [m for m in period.months() if member.active(m) is not None]
     context = _Context(
-        con, member, period, months, own, mine, targets, cache.through, shops, every_shop, proration, catalog
+        con,
+        cache.inputs,
+        member,
+        period,
+        months,
+        own,
+        mine,
+        targets,
+        cache.through,
+        shops,
+        every_shop,
+        proration,
+        catalog,
     )
     lines = [_line(line, context) for line in card.lines]
     known = all(line.weighted is not None for line in lines)
@@ -160,6 +172,7 @@ class _Context:
     """What every line of one person's card is scored with."""
 
     con: duckdb.DuckDBPyConnection
+    inputs: InputBook
     member: Member
     period: TargetPeriod
     months: Sequence[TargetPeriod]  # the months of the period the person was in the role
@@ -214,7 +227,9 @@ def _line(line: Line, context: _Context) -> LineScore:
 def _input_line(line: Line, context: _Context) -> LineScore:
     assert line.input is not None
     period = context.period
-    entered = input_value(context.con, context.member.person, line.input, period, line.unit, context.months)
+    entered = input_value(
+        context.inputs, context.member.person, line.input, period, line.unit, context.months
+    )
     if entered is None:
         return _unknown(line, f"没有录入「{line.input}」（{period.key}）— shopops template staff-inputs")
     score = line_score(line, entered.value)
@@ -251,7 +266,7 @@ def _target(line: Line, context: _Context, unit: str, figure: Figure) -> tuple[f
             return None, "", f"{period.key} 的{catalog.label(line.metric)}目标是 0，完成率无从计算"
         return float(value), f"目标 {value_text(value, unit)}（{source}）", ""
     entered = input_value(
-        context.con,
+        context.inputs,
         context.member.person,
         line.target_input,
         period,

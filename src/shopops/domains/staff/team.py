@@ -107,8 +107,29 @@ class InputValue:
         return "、".join(dict.fromkeys(entry[2] for entry in self.entries))
 
 
+class InputBook:
+    """Every manual entry, read once for a scoring run: (person, item) → period key → the entry (a
+    later import of the same period wins)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        rows = con.execute(
+            "SELECT period, person, item, value, entered_by, entered_on, import_id, source_row"
+            " FROM staff_inputs WHERE value IS NOT NULL ORDER BY import_id"
+        ).fetchall()
+        periods = {text: parse_period(str(text)) for text in {row[0] for row in rows}}
+        self._entries: dict[tuple[str, str], dict[str, InputEntry]] = {}
+        for text, person, item, value, entered_by, entered_on, import_id, source_row in rows:
+            period = periods[text]
+            if period is not None:
+                entry = (period.key, float(value), str(entered_by), entered_on, import_id, source_row)
+                self._entries.setdefault((str(person), str(item)), {})[period.key] = entry
+
+    def entries(self, person: str, item: str) -> dict[str, InputEntry]:
+        return self._entries.get((person, item), {})
+
+
 def input_value(
-    con: duckdb.DuckDBPyConnection,
+    book: InputBook,
     person: str,
     item: str,
     period: TargetPeriod,
@@ -116,7 +137,7 @@ def input_value(
     months: Sequence[TargetPeriod] | None = None,
 ) -> InputValue | None:
     """The person's ``item`` for ``period`` (see the module), or None when it is not known."""
-    entries = _entries(con, person, item)
+    entries = book.entries(person, item)
     own = entries.get(period.key)
     if own is not None:
         return InputValue(own[1], (own,), "")
@@ -131,17 +152,3 @@ def input_value(
     if unit in ADDITIVE_UNITS:
         return InputValue(total, tuple(known), "月合计")
     return InputValue(total / len(known), tuple(known), "月均")
-
-
-def _entries(con: duckdb.DuckDBPyConnection, person: str, item: str) -> dict[str, InputEntry]:
-    rows = con.execute(
-        "SELECT period, value, entered_by, entered_on, import_id, source_row FROM staff_inputs"
-        " WHERE person = ? AND item = ? AND value IS NOT NULL ORDER BY import_id",
-        [person, item],
-    ).fetchall()
-    found = {}
-    for period_text, value, entered_by, entered_on, import_id, source_row in rows:
-        period = parse_period(str(period_text))
-        if period is not None:  # a later import of the same period wins
-            found[period.key] = (period.key, float(value), str(entered_by), entered_on, import_id, source_row)
-    return found
