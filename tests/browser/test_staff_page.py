@@ -54,11 +54,11 @@ def test_the_staff_page_and_its_drill_down(live_server: LiveServer, tmp_path: Pa
         page.locator("section.staff-role[data-role='客服售前'] a", has_text="小美").click()
         expect(page.locator("#person-heading")).to_contain_text("小美")
         expect(page.locator(".working-text")).to_have_count(6)
-        expect(page.locator("#person-card-total")).to_have_text("91.00")
+        expect(page.locator("#person-card-total")).to_have_text("100.00")
         widths = page.evaluate(
             "() => Array.from(document.querySelectorAll('.bar.score .fill')).map(e => e.style.width)"
         )
-        assert widths[:3] == ["70%", "100%", "100%"]  # drawn by app.js from data-width
+        assert widths[:3] == ["100%", "100%", "100%"]  # drawn by app.js from data-width
         page.screenshot(path=str(IMAGES / "web-staff-person.png"), full_page=True)
         fits_a_phone(page, tmp_path / "staff-person-narrow.png")
         page.click(".staff-back a")
@@ -81,7 +81,7 @@ def scoreboard(page: Page) -> None:
     expect(page.locator("section.staff-role")).to_have_count(4)
     pre_sales = page.locator("section.staff-role[data-role='客服售前'] tbody tr")
     expect(pre_sales).to_have_count(5)
-    expect(pre_sales.first.locator("td.c-total")).to_have_text("91.00")
+    expect(pre_sales.first.locator("td.c-total")).to_have_text("100.00")
     expect(pre_sales.first.locator(".tier")).to_have_text("金牌")
     # Names with markup (an imported staff list) are text: in the table, the role picker, the list.
     expect(page.locator(f"tr[data-person='{HOSTILE_DESIGNER}'] td a")).to_have_text(HOSTILE_DESIGNER)

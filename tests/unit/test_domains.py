@@ -39,14 +39,16 @@ def fake_entry_points(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[metadata
 
 
 def test_the_built_in_domains_are_found_through_their_entry_points() -> None:
-    assert [d.name for d in domains()] == ["returns", "rivals", "service", "stock"]
-    returns, rivals, service, stock = domains()
+    assert [d.name for d in domains()] == ["returns", "rivals", "service", "staff", "stock"]
+    returns, rivals, service, staff, stock = domains()
     assert stock.label == "商品与库存" and stock.undated_tables == ("product_bom",)
     assert (rivals.label, service.label, returns.label) == ("竞品", "客服", "退货与评价")
     assert rivals.pages == (("rivals", "/rivals", "竞品"),)
     assert stock.pages == (("stock", "/stock", "商品"),)
     assert service.pages == (("service", "/service", "客服"),)
     assert returns.pages == (("returns", "/returns", "退货"),)
+    assert (staff.label, staff.pages) == ("绩效", (("staff", "/staff", "绩效"),))
+    assert staff.undated_tables == ("staff", "staff_inputs", "scorecard_lines")
     assert returns.per_shop_tables == ("after_sales", "reviews")
     assert [p.__name__ for p in parts("providers")] == ["returns_providers", "service_providers"]
     assert [p.__name__ for p in parts("findings")] == [
@@ -56,17 +58,27 @@ def test_the_built_in_domains_are_found_through_their_entry_points() -> None:
         "returns_sheet",
         "rival_sheet",
         "service_sheet",
+        "staff_sheet",
         "stock_sheet",
     ]
+    assert [p.__name__ for p in parts("person_providers")] == ["service_person_providers"]
+    assert [p.__name__ for p in parts("review_sections")] == ["team_review"]
     assert [c.name for c in parts("commands")] == [
         "returns",
         "reviews",
         "rival",
         "service",
+        "staff",
         "stock",
         "products",
     ]
-    assert [r.routes[0].path for r in parts("routes")] == ["/returns", "/rivals", "/service", "/stock"]
+    assert [r.routes[0].path for r in parts("routes")] == [
+        "/returns",
+        "/rivals",
+        "/service",
+        "/staff",
+        "/stock",
+    ]
     assert [h.__name__ for h in parts("settings_hooks")] == ["keep_rules"]
     assert service.undated_tables == ("service_roster",)
 
@@ -207,4 +219,4 @@ def test_a_domains_metrics_join_the_one_catalog(tmp_path: Path, monkeypatch: pyt
 def test_the_domains_pages_follow_findings_in_the_nav() -> None:
     keys = [key for key, _, _ in nav()]
     after = keys.index("findings") + 1
-    assert keys[after : after + 4] == ["returns", "rivals", "service", "stock"]  # in domain order
+    assert keys[after : after + 5] == ["returns", "rivals", "service", "staff", "stock"]  # in domain order
