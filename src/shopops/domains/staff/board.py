@@ -79,14 +79,7 @@ def board_records(con: duckdb.DuckDBPyConnection, board: Scoreboard) -> list[dic
                 "name": line.line.name,
                 "metric": line.line.metric or line.line.input,  # a manual input: its name
                 "input": line.line.input,
-                "weight": float(line.line.weight),
-                "value": line.value,
-                "target": line.target,
-                "score": _float(line.score),
-                "weighted": _float(line.weighted),
-                "provisional": line.provisional,
-                "working": line.working,
-                "evidence": evidence_text(con, line, index),
+                **_scored(con, line, index),
                 "basis": line.line.basis or person.card.version,  # the line's 口径版本, else the card's
             }
             for line in person.lines
@@ -119,17 +112,26 @@ def detail_frame(con: duckdb.DuckDBPyConnection, people: Sequence[PersonScore]) 
                     "role": person.member.role,
                     "line": line.line.name,
                     "source": line.line.source_label,
-                    "weight": float(line.line.weight),
-                    "value": line.value,
-                    "target": line.target,
-                    "score": _float(line.score),
-                    "weighted": _float(line.weighted),
-                    "provisional": line.provisional,
-                    "working": line.working,
-                    "evidence": evidence_text(con, line, index),
+                    **_scored(con, line, index),
                 }
             )
     return pl.DataFrame(rows, schema=_detail_schema(), orient="row")
+
+
+def _scored(
+    con: duckdb.DuckDBPyConnection, line: LineScore, index: Mapping[int, ImportRef]
+) -> dict[str, object]:
+    """A line's weight, value, target, score and how it came about: the JSON's and the 明细's."""
+    return {
+        "weight": float(line.line.weight),
+        "value": line.value,
+        "target": line.target,
+        "score": _float(line.score),
+        "weighted": _float(line.weighted),
+        "provisional": line.provisional,
+        "working": line.working,
+        "evidence": evidence_text(con, line, index),
+    }
 
 
 _DETAIL_TYPES: dict[str, pl.DataType | type[pl.DataType]] = {
