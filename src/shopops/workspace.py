@@ -23,6 +23,7 @@ from shopops.errors import DiskFullError, WorkspaceError
 from shopops.ingest.pipeline import Importer, ImportResult, work_folder
 from shopops.ingest.readers.limits import ReadLimits
 from shopops.ingest.sources import SourceRegistry, SourceSpec, load_builtin_specs
+from shopops.metrics.catalog import load_catalog
 from shopops.metrics.completeness import PartialDay, latest_complete, partial_days
 from shopops.metrics.coverage import undated_tables
 from shopops.metrics.master import ShippingRates, master_table
@@ -367,11 +368,13 @@ class Workspace:
         compare: bool = False,
         provenance: bool = False,
         total: bool = False,
+        metrics: Sequence[str] | None = None,
     ) -> pl.DataFrame:
         """The master table as a Polars frame (the Python API of `shopops table master`).
 
         ``total`` adds a 合计 row per period over the selected shops (platform null): sums of
-        additive metrics, ratios recomputed from the summed parts.
+        additive metrics, ratios recomputed from the summed parts; ``metrics`` keeps only those
+        metrics (and what their formulas need), which reads only their sources.
         """
         if end is None:
             end = self.data_dates()[1] or dt.date.today()
@@ -387,6 +390,7 @@ class Workspace:
             provenance=provenance,
             shipping=self.shipping_rates(),
             total=total,
+            catalog=None if metrics is None else load_catalog().only(metrics),
         )
 
 

@@ -310,6 +310,7 @@ class FakeSource:
         compare: bool = False,
         provenance: bool = False,
         total: bool = False,
+        metrics: Sequence[str] | None = None,
     ) -> pl.DataFrame:
         assert grain == "month"
         rows = [{"date": d, "shop": "云朵旗舰店", "gmv": v} for d, v in sorted(self.months.items())]

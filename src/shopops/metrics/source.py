@@ -38,7 +38,10 @@ class WarehouseReader(Protocol):
         compare: bool = False,
         provenance: bool = False,
         total: bool = False,
-    ) -> pl.DataFrame: ...
+        metrics: Sequence[str] | None = None,
+    ) -> pl.DataFrame:
+        """``metrics``: only these catalog metrics (and what their formulas need) — a faster query."""
+        ...
 
 
 __all__ = ["WarehouseReader"]

@@ -19,6 +19,7 @@ from shopops.analysis.anomalies.finding import Finding
 from shopops.analysis.targets import Pace, pace
 from shopops.analysis.targets.store import Scope, shops_of
 from shopops.errors import UserError
+from shopops.metrics.catalog import load_catalog
 from shopops.metrics.completeness import PartialDay, latest_complete, partial_days
 from shopops.metrics.coverage import undated_tables
 from shopops.metrics.master import ShippingRates, master_table
@@ -100,6 +101,7 @@ class ScopedData:
         compare: bool = False,
         provenance: bool = False,
         total: bool = False,
+        metrics: Sequence[str] | None = None,
     ) -> pl.DataFrame:
         chosen = self.shops_for(shops)
         if end is None:
@@ -108,7 +110,7 @@ class ScopedData:
             start = end - dt.timedelta(days=29)
         shipping = self.shipping()
         return self._remember(
-            ("master", tuple(chosen), start, end, grain, compare, provenance, total),
+            ("master", tuple(chosen), start, end, grain, compare, provenance, total, tuple(metrics or ())),
             lambda cursor: master_table(
                 cursor,
                 start,
@@ -119,6 +121,7 @@ class ScopedData:
                 provenance=provenance,
                 shipping=shipping,
                 total=total,
+                catalog=None if metrics is None else load_catalog().only(metrics),
             ),
         )
 

@@ -27,7 +27,7 @@ import polars as pl
 from shopops.analysis.targets.forecast import Forecast, Series, forecast_with_range
 from shopops.analysis.targets.periods import TargetPeriod
 from shopops.analysis.targets.ratio_forecast import forecast_ratio
-from shopops.analysis.targets.store import Scope, Target, load_targets, shops_of, target_kind
+from shopops.analysis.targets.store import TARGET_METRICS, Scope, Target, load_targets, shops_of, target_kind
 from shopops.errors import UserError
 from shopops.metrics.catalog import Catalog, Metric, load_catalog
 from shopops.metrics.source import WarehouseReader
@@ -293,10 +293,11 @@ def pace(
 def scope_frame(
     source: PaceSource, scope: Scope, members: Sequence[str], start: dt.date, end: dt.date, grain: str
 ) -> pl.DataFrame:
-    """The master table of a scope: the shop's rows, or the 合计 rows of a group / all shops."""
+    """The master table of a scope: the shop's rows, or the 合计 rows of a group / all shops — of the
+    metrics a target can name (and their parts), not the whole catalog."""
     if scope.kind == "shop":
-        return source.master_table(start, end, shops=members, grain=grain)
-    frame = source.master_table(start, end, shops=members, grain=grain, total=True)
+        return source.master_table(start, end, shops=members, grain=grain, metrics=TARGET_METRICS)
+    frame = source.master_table(start, end, shops=members, grain=grain, total=True, metrics=TARGET_METRICS)
     return frame.filter(pl.col("shop") == TOTAL_SHOP)
 
 
