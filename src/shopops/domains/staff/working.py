@@ -24,10 +24,12 @@ def value_text(
 
 
 def _unit_of(value: float | Decimal | None) -> str:
-    """A DECIMAL with cents is money; a whole number a count (sums of counts come back as DECIMAL)."""
+    """A DECIMAL with cents is money; a whole number a count (sums of counts come back as DECIMAL);
+    other decimals (Σ 平均响应 × 接待人数, DECIMAL(…, 3)) read as plain numbers."""
     if isinstance(value, Decimal):
         exponent = value.as_tuple().exponent
-        return "money" if isinstance(exponent, int) and exponent < 0 else "count"
+        if isinstance(exponent, int) and exponent < 0:
+            return "money" if exponent == -2 else "score"
     return "count"
 
 
