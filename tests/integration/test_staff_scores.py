@@ -22,6 +22,7 @@ same row an import on 09-30 would have written).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -432,3 +433,27 @@ def test_the_json_has_each_persons_lines(root: Path) -> None:
         ("service_response_seconds", 5, 80),
         ("出勤率", 5, 80),
     ]
+
+
+def test_manual_entries_no_card_reads_are_said(root: Path, tmp_path: Path) -> None:
+    """An entry for someone not on the list, or under an item name no line has (a typo), is named
+    under the scores — never silently left out."""
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    typos = tmp_path / "绩效录入_补.csv"
+    typos.write_text(
+        "期间,姓名,项目,数值,录入人,录入日期,备注\n"
+        "2026-09,小美,出勤,100%,张主管,2026-10-02,\n"  # the card's item is 出勤率
+        "2026-09,路人甲,出勤率,100%,张主管,2026-10-02,\n",  # not on the 员工名单
+        encoding="utf-8",
+    )
+    ok(copy, "import", typos)
+    result = cli(copy, "staff", "score", "--period", "2026-09")
+    assert result.exit_code == 0, result.output
+    assert (
+        "绩效录入里没有用上的：小美·出勤、路人甲·出勤率（不在员工名单，或没有评分表用这个项目名 — 核对姓名和项目名）"
+        in (result.output.replace("\n", ""))
+    )
+    with Workspace(copy) as workspace:
+        assert board(workspace).unused_inputs == ["小美·出勤", "路人甲·出勤率"]
+        assert score_period(workspace.connection, SEPTEMBER, role="客服售前").unused_inputs == []

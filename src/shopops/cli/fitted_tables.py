@@ -203,13 +203,7 @@ def emit_table(
     what they left out, then ``lines`` — in ``output`` when given."""
     if output_format in ("csv", "json"):
         text = to_csv(frame) if output_format == "csv" else to_json(frame) + "\n"
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            output.write_text(text, encoding="utf-8")
-            err.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
-        for line in lines:
-            err.print(escape(line))
+        emit_text(text, output, f"{frame.height} 行", lines)
         return
     if output is None:
         _print_with_lines(out, frame, columns, title, lines, split)
@@ -218,6 +212,18 @@ def emit_table(
         console = Console(file=handle, width=out.width, highlight=False, soft_wrap=True)
         _print_with_lines(console, frame, columns, title, lines, split)
     out.print(f"已写出 {escape(str(output))}（{frame.height} 行）")
+
+
+def emit_text(text: str, output: Path | None, size: str, lines: Sequence[str]) -> None:
+    """Machine-readable output (CSV, JSON) on standard output or in ``output`` (saying how much,
+    ``size``), with ``lines`` (口径, notes) on stderr so they never mix into the data."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"已写出 {escape(str(output))}（{size}）")
+    for line in lines:
+        err.print(escape(line))
 
 
 def emit_workbook(

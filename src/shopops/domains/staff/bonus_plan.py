@@ -26,13 +26,6 @@ BONUS_COLUMNS = (
     "previous_total", "previous_tier", "previous_rank", "previous_bonus", "change", "provisional", "capped",
     "floored", "working",
 )  # fmt: skip
-BONUS_LABELS = {
-    "person": "姓名", "role": "岗位", "total": "总分", "tier": "等级", "rank": "岗位内排名", "peers": "岗位人数",
-    "proration": "在岗天数占比", "active_days": "在岗天数", "bonus": "奖金", "share": "占奖金池",
-    "previous_total": "上期总分", "previous_tier": "上期等级", "previous_rank": "上期排名",
-    "previous_bonus": "上期奖金", "change": "变化", "provisional": "暂定", "capped": "封顶", "floored": "保底",
-    "working": "计算过程",
-}  # fmt: skip
 MONEY = pl.Decimal(18, 2)
 
 

@@ -16,7 +16,6 @@ Scoring (:func:`line_score`):
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -439,7 +438,3 @@ def _float(value: object, default: float | None) -> float | None:
 def _number(value: float | Decimal) -> str:
     text = f"{value:f}" if isinstance(value, Decimal) else repr(float(value))
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def month_start(day: dt.date) -> TargetPeriod:
-    return TargetPeriod.month(day.year, day.month)

@@ -17,12 +17,13 @@ import duckdb
 from rich.markup import escape
 
 from shopops.analysis.targets.periods import PERIOD_HINT, TargetPeriod, parse_period
-from shopops.cli.context import default_day, err, open_workspace, out, user_errors
+from shopops.cli.context import default_day, open_workspace, out, user_errors
 from shopops.cli.fitted_tables import (
     FORMAT_XLSX_OPTION,
     OUTPUT_OPTION,
     Column,
     emit_table,
+    emit_text,
     print_no_data,
 )
 from shopops.domains.staff.board import SCORE_COLUMNS, board_records, detail_frame, rollup_frame, score_frame
@@ -121,6 +122,13 @@ def score_command(
         print_no_data(output_format, SCORE_COLUMNS, f"{board.period.key} 没有在岗的人可评分")
         return
     lines = [f"{member.person}（{member.role}）未评分：{why}" for member, why in board.unscored]
+    if board.unused_inputs:
+        shown = "、".join(board.unused_inputs[:8]) + (
+            f" 等 {len(board.unused_inputs)} 项" if len(board.unused_inputs) > 8 else ""
+        )
+        lines.append(
+            f"绩效录入里没有用上的：{shown}（不在员工名单，或没有评分表用这个项目名 — 核对姓名和项目名）"
+        )
     lines.append(f"数据截至 {board.through}；总分 = Σ 各项得分 × 权重；--explain 姓名 看计算过程")
     if output_format == "xlsx":
         from shopops.domains.staff.sheet_book import write_score_book
@@ -132,13 +140,7 @@ def score_command(
         return
     if output_format == "json" and not months:
         text = json.dumps(board_records(con, board), ensure_ascii=False, indent=2) + "\n"
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            output.write_text(text, encoding="utf-8")
-            err.print(f"已写出 {escape(str(output))}（{len(board.people)} 人）")
-        for line in lines:
-            err.print(escape(line))
+        emit_text(text, output, f"{len(board.people)} 人", lines)
         return
     by_line = role is not None and not months
     frame = score_frame(board, by_line=by_line)

@@ -68,6 +68,9 @@ class Scoreboard:
     through: dt.date  # the last day with data the scores use
     people: list[PersonScore] = field(default_factory=list)
     unscored: list[tuple[Member, str]] = field(default_factory=list)  # (member, why: no card …)
+    # manual entries of the period no scored card reads (a person not on the list, an item's name
+    # that no line has): said, not silently dropped; only when everyone is scored
+    unused_inputs: list[str] = field(default_factory=list)
 
 
 def score_period(
@@ -102,7 +105,30 @@ def score_period(
     for member, card in chosen:
         board.people.append(score_person(cache, member, card, every_shop, targets))
     _rank(board.people)
+    if role is None and people is None:
+        board.unused_inputs = _unused_inputs(cache.inputs, board)
     return board
+
+
+def _unused_inputs(book: InputBook, board: Scoreboard) -> list[str]:
+    """「姓名·项目」 of the period's manual entries that no scored person's card reads."""
+    read = {
+        (person.member.person, name)
+        for person in board.people
+        for line in person.card.lines
+        for name in (line.input, line.target_input)
+        if name
+    }
+    return [
+        f"{person}·{item}"
+        for person, item, key in book.entry_keys()
+        if (person, item) not in read and _within(key, board.period)
+    ]
+
+
+def _within(key: str, period: TargetPeriod) -> bool:
+    entry = parse_period(key)
+    return entry is not None and period.start <= entry.start and entry.end <= period.end
 
 
 def _span(member: Member, period: TargetPeriod) -> tuple[dt.date, dt.date]:

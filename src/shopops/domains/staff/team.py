@@ -127,6 +127,10 @@ class InputBook:
     def entries(self, person: str, item: str) -> dict[str, InputEntry]:
         return self._entries.get((person, item), {})
 
+    def entry_keys(self) -> list[tuple[str, str, str]]:
+        """(person, item, period key) of every entry, in order."""
+        return sorted((p, i, key) for (p, i), found in self._entries.items() for key in found)
+
 
 def input_value(
     book: InputBook,
