@@ -125,6 +125,9 @@ push:
 #     provisional_days: 14         # a cohort by payment date keeps moving this many days (暂估)
 #     min_orders: 20               # the focus list leaves out SKUs with fewer paid order lines
 
+# 直播场控 (shopops live): each room's shop, alert thresholds (all keys: shopops/domains/live/live_settings.py)
+#   live: {rooms: {山野好物直播间: 山野好物抖音店}, stale_minutes: 5, throttle_minutes: 10}
+
 # 节假日 (holidays): chinese-calendar knows holidays only up to the year of its release (pip install -U
 # chinese-calendar). For a later year copy the days off ("first..last": name) and the 调休 working days
 # from the State Council's notice here, or its 春节 counts as ordinary days in the baselines

@@ -39,8 +39,10 @@ def fake_entry_points(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[metadata
 
 
 def test_the_built_in_domains_are_found_through_their_entry_points() -> None:
-    assert [d.name for d in domains()] == ["returns", "rivals", "service", "staff", "stock"]
-    returns, rivals, service, staff, stock = domains()
+    assert [d.name for d in domains()] == ["live", "returns", "rivals", "service", "staff", "stock"]
+    live, returns, rivals, service, staff, stock = domains()
+    assert (live.label, live.pages) == ("直播", (("live", "/live", "直播"),))
+    assert [s.__name__ for s in parts("services")] == ["LiveService"]
     assert stock.label == "商品与库存" and stock.undated_tables == ("product_bom",)
     assert (rivals.label, service.label, returns.label) == ("竞品", "客服", "退货与评价")
     assert rivals.pages == (("rivals", "/rivals", "竞品"),)
@@ -64,6 +66,7 @@ def test_the_built_in_domains_are_found_through_their_entry_points() -> None:
     assert [p.__name__ for p in parts("person_providers")] == ["service_person_providers"]
     assert [p.__name__ for p in parts("review_sections")] == ["team_review"]
     assert [c.name for c in parts("commands")] == [
+        "live",
         "returns",
         "reviews",
         "rival",
@@ -73,13 +76,14 @@ def test_the_built_in_domains_are_found_through_their_entry_points() -> None:
         "products",
     ]
     assert [r.routes[0].path for r in parts("routes")] == [
+        "/live",
         "/returns",
         "/rivals",
         "/service",
         "/staff",
         "/stock",
     ]
-    assert [h.__name__ for h in parts("settings_hooks")] == ["keep_rules"]
+    assert [h.__name__ for h in parts("settings_hooks")] == ["check_settings", "keep_rules"]
     assert service.undated_tables == ("service_roster",)
 
 
@@ -134,7 +138,7 @@ def test_the_domains_sources_join_ours_in_the_usual_order() -> None:
     keys = [spec.key for spec in load_builtin_specs()]
     folders = [d.sources for d in domains()]
     assert all(folder is not None for folder in folders)
-    rival_folder = domains()[1].sources
+    rival_folder = next(d for d in domains() if d.name == "rivals").sources
     assert rival_folder is not None
     assert {entry.name.removesuffix(".yaml") for entry in rival_folder.iterdir()} == RIVAL_SOURCES
     builtin = Path(catalog.__file__).parents[1] / "ingest" / "sources" / "definitions"
@@ -219,4 +223,4 @@ def test_a_domains_metrics_join_the_one_catalog(tmp_path: Path, monkeypatch: pyt
 def test_the_domains_pages_follow_findings_in_the_nav() -> None:
     keys = [key for key, _, _ in nav()]
     after = keys.index("findings") + 1
-    assert keys[after : after + 5] == ["returns", "rivals", "service", "staff", "stock"]  # in domain order
+    assert keys[after : after + 6] == ["live", "returns", "rivals", "service", "staff", "stock"]  # in domain order

@@ -6,7 +6,8 @@ Domains (DESIGN §7, ``src/shopops/domains/<name>/``) are vertical slices over t
   imports no stage itself; the core (every stage, demo included) never imports ``shopops.domains.<name>``:
   it asks the registry;
 - a domain imports the core, never another domain (shared data goes through the warehouse);
-- inside a domain each module has the stage of its name — ``sheet*`` reports, ``page*`` web,
+- inside a domain each module has the stage of its name — ``feed*`` ingest (a feed the domain reads
+  itself), ``sheet*`` reports, ``page*`` and ``runtime*`` web (a runtime runs inside the server),
   ``cli*`` cli, any other analysis — and imports the core and its sibling modules as that stage may
   (its analysis does not import its page or its sheet); its ``__init__`` (the ``DOMAIN`` object)
   imports only the registry: parts are named ``"module:attribute"`` and imported when wanted.
@@ -28,7 +29,8 @@ ALLOWED = {
     "reports": {"metrics", "ingest", "analysis"},
     "delivery": set(),
     "demo": {"ingest", "metrics", "analysis", "reports", "warehouse", "workspace"},
-    "web": {"metrics", "analysis", "reports", "ingest", "warehouse", "workspace", "inbox", "health"},
+    # delivery: the server pushes what it finds while it runs (a live room's alerts)
+    "web": {"metrics", "analysis", "reports", "ingest", "delivery", "warehouse", "workspace", "inbox", "health"},
     "cli": {
         "web",
         "ingest",
@@ -76,7 +78,8 @@ def domain_stage(module: str) -> str:
     """The stage of a module inside a domain, by its name (``__init__``: the registry's)."""
     if module == "__init__":
         return "registry"
-    for prefix, stage in (("sheet", "reports"), ("page", "web"), ("cli", "cli")):
+    prefixes = (("feed", "ingest"), ("sheet", "reports"), ("page", "web"), ("runtime", "web"), ("cli", "cli"))
+    for prefix, stage in prefixes:
         if module.startswith(prefix):
             return stage
     return "analysis"

@@ -15,7 +15,6 @@ from shopops.cli.doctor import doctor_command
 from shopops.cli.findings import explain_command, findings_command
 from shopops.cli.importing import import_command, imports_command, sources_command
 from shopops.cli.jd import jd_group
-from shopops.cli.live import live_group
 from shopops.cli.push import push_group
 from shopops.cli.reports import report_group
 from shopops.cli.serve import serve_command
@@ -113,7 +112,6 @@ cli.add_command(findings_command)
 cli.add_command(explain_command)
 cli.add_command(targets_group)
 cli.add_command(push_group)
-cli.add_command(live_group)
 cli.add_command(jd_group)
 cli.add_command(serve_command)
 cli.add_command(user_group)

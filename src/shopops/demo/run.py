@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from shopops.demo.douyin import simulate_douyin
 from shopops.demo.exports import write_cost_sheet, write_exports
+from shopops.demo.live_feed import live_file_shops, write_live_feeds
 from shopops.demo.manifest import add_service_truth, shop_json, shop_truth
 from shopops.demo.planting import Plant
 from shopops.demo.platform_shops import PLATFORM_SHOPS, add_platform_shops
@@ -52,6 +54,7 @@ def generate(
     service: bool = False,
     stock: bool = False,
     staff: bool = False,
+    live: bool = False,
 ) -> DemoFiles:
     """Write every demo export and ``manifest.json`` (the true metric values) into ``folder``.
 
@@ -59,7 +62,8 @@ def generate(
     manifest lists them under ``planted``. Without plants the output is the default demo.
     ``stock`` adds the apparel shop of the stock demo (``folder/山岚服饰/``: ERP stock snapshots,
     商品资料, BOM and its 生意参谋/千牛/推广 exports; truths under ``manifest["stock"]``, its 总表
-    under ``manifest["shops"]``); it needs at least 60 days.
+    under ``manifest["shops"]``); it needs at least 60 days. ``live`` (with ``platforms``) adds the
+    Douyin room's 直播大屏累计数据 of every session and the last one's 直播计划 (``manifest["live"]``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     start = end - dt.timedelta(days=days - 1)
@@ -99,6 +103,12 @@ def generate(
             add_service_truth(manifest["shops"][shop]["days"], totals)  # type: ignore[index]
     # the 退货 metrics of every shop-day, from the main shops' refunds and manifest["returns"]
     add_returns_truth(manifest, list(zip(histories, ("a", "b"), strict=True)))
+    if live and platforms:  # the Douyin room's board readings, the last session a replay (demo/live_feed.py)
+        # The replay and the five sessions before it (each anchor's benchmark): each board file costs an
+        # import (~0.5 s), and five sessions already make every anchor's usual figures.
+        sessions = simulate_douyin(start, days, seed)[1][-6:]
+        written, manifest["live"] = write_live_feeds(folder, sessions, seed)
+        files.extend(written)
     if staff and service:  # the 绩效 team: 员工名单, 绩效录入, 目标表; true scores under manifest["staff"]
         files.extend(add_staff(manifest, folder, end, seed))
     if plants:
@@ -133,7 +143,15 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
     exports = directory / "exports"
     stock = days >= STOCK_MIN_DAYS  # the apparel shop's seasons and launches need two months
     generated = generate(
-        exports, days=days, end=end, seed=seed, platforms=True, service=True, stock=stock, staff=True
+        exports,
+        days=days,
+        end=end,
+        seed=seed,
+        platforms=True,
+        service=True,
+        stock=stock,
+        staff=True,
+        live=True,
     )
     console.print(
         f"生成了 {len(generated.files)} 个导出文件（{generated.start} ~ {generated.end}）→ {exports}"
@@ -159,6 +177,7 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
             | stock_file_shops(exports, manifest)
             | returns_file_shops(exports, manifest)
             | staff_files(exports, manifest)
+            | live_file_shops(exports, manifest)
         )
         define_staff_groups(workspace.connection, manifest)  # the 店铺组 its 目标表 names
         for path in generated.files:
@@ -200,6 +219,11 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         f" --to {generated.end} --format xlsx -o 总表.xlsx"
     )
     console.print(f"  已写出 {report}")
+    if replay := manifest.get("live", {}).get("replay", {}).get("file"):
+        console.print(
+            f"  直播场控: shopops -w {directory} live replay {exports / replay} --speed 60"
+            "  （同时 shopops serve 的「直播」页跟着动）"
+        )
     if scored := manifest.get("staff", {}).get("scored", {}).get("month"):
         console.print(
             f"  绩效: shopops -w {directory} staff score --period {scored}  （--explain 小美 看计算过程）"

@@ -33,6 +33,9 @@ The parts (all optional):
 - ``review_sections``: callables ``(con, year, through, shops) -> analysis.targets.review.ReviewSection
   | None``, a table of the domain's own shown under the 复盘 of the year (周报/月报): 绩效's team KPI
   completion per month beside the shops' plan vs actual;
+- ``services``: callables ``(workspace) -> service`` (an object with ``start()`` and ``stop()``) that
+  run inside the dashboard's process while it serves — a live room's feed watcher and alert pusher;
+  the app keeps each under its domain's name (``AppState.services``) for the domain's pages;
 - ``translations``: a YAML file of the page's words, Chinese → English (the dashboard's English mode);
 - ``settings_hooks``: callables ``(con, settings) -> None`` (``settings``: the parsed shopops.yaml)
   that the workspace runs when it opens its warehouse and when it reads shopops.yaml again: a domain
@@ -65,6 +68,7 @@ PartKind = Literal[
     "commands",
     "settings_hooks",
     "review_sections",
+    "services",
 ]
 
 
@@ -90,6 +94,7 @@ class Domain:
     translations: Traversable | None = None
     settings_hooks: tuple[Part, ...] = ()
     review_sections: tuple[Part, ...] = ()
+    services: tuple[Part, ...] = ()
     undated_tables: tuple[str, ...] = ()  # tables of lists (a roster), not days: no "缺 N 天" for them
     # Tables of exports a shop has only when it uses the tool behind them (an ERP): their "缺 N 天"
     # counts for the shops that imported them once, not for every shop of the platform.

@@ -252,7 +252,8 @@ VALUE_TYPES: dict[str, ValueType] = {
     ),
     "ratio": ValueType(
         "ratio",
-        lambda c, n: f"so_ratio({n})",
+        # Full-width ％ as scraped from a page (the 直播大屏 capture tools).
+        lambda c, n: f"so_ratio(replace({n}, '％', '%'))",
         "is not a percentage or ratio",
         "write 3.45% or 0.0345",
         fast=lambda raw: (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from shopops.domains import domains, parts
+from shopops.domains import domains, parts, resolve
 from shopops.errors import UserError
 from shopops.metrics.completeness import skipped_text
 from shopops.web import accounts, embedding
@@ -70,6 +72,35 @@ class AppState:
     local_secret: str | None = None
     templates: Jinja2Templates = field(default_factory=_templates)
     nav: tuple[tuple[str, str, str], ...] = field(default_factory=nav)
+    # The domains' services running in this process (their ``services`` part), by domain name.
+    services: dict[str, Any] = field(default_factory=dict)
+    services_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def service(self, name: str) -> Any | None:
+        """The running service of domain ``name``, started now if the app was not started through its
+        lifespan (a test's client); None if that domain has none."""
+        with self.services_lock:
+            if name not in self.services:
+                for domain in domains():
+                    if domain.name == name and domain.services:
+                        service = resolve(domain, domain.services[0])(self.workspace)
+                        service.start()
+                        self.services[name] = service
+            return self.services.get(name)
+
+    def start_services(self) -> None:
+        for domain in domains():
+            if domain.services:
+                try:
+                    self.service(domain.name)
+                except Exception:  # a domain's service failing must not take the dashboard down
+                    logging.getLogger("shopops.web").exception("the %s service did not start", domain.name)
+
+    def stop_services(self) -> None:
+        with self.services_lock:
+            running, self.services = list(self.services.values()), {}
+        for service in running:
+            service.stop()
 
 
 class LoginRequired(Exception):
@@ -110,6 +141,16 @@ def _resolve(request: Request, state: AppState) -> tuple[accounts.User, str | No
     finally:
         cursor.close()
     raise LoginRequired
+
+
+def still_signed_in(request: Request) -> accounts.User | None:
+    """The request's user as of now (None: logged out, the session expired or the token was revoked),
+    for a long answer — an event stream — to end when its user's right to it does."""
+    try:
+        user, _, _ = _resolve(request, state_of(request))
+    except (LoginRequired, accounts.TokenRejected):
+        return None
+    return user
 
 
 def authenticated(request: Request) -> Iterator[Auth]:
@@ -183,7 +224,17 @@ def _error(request: Request, status: int, message: str) -> Response:
 def create_app(workspace: Workspace, *, local_secret: str | None = None) -> FastAPI:
     from shopops.web.routes import actions, api, audit_log, auth, pages, tokens
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state: AppState = app.state.shopops
+        state.start_services()
+        try:
+            yield
+        finally:
+            state.stop_services()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ShopOps 店铺运营驾驶舱 API",
         version="1",
         description="The dashboard's data as JSON. Authenticate with `Authorization: Bearer <token>`"

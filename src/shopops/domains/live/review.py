@@ -4,17 +4,21 @@ Figures come from the 罗盘 per-session workbook (基本信息, 整体看板, �
 GMV by hour and by anchor comes from the 抖店 order export (live orders paid during the session,
 or during the anchor's slot of the 主播排班表). ``exclude_affiliate`` leaves out 精选联盟 orders
 (sold in creators' rooms, not by our anchors). 直播间用户支付金额 is shown under its own name and
-never as 成交金额.
+never as 成交金额. When the room's 直播大屏 feed covers the session, the minute-level figures per
+anchor shift and per product segment come with it (:mod:`shopops.domains.live.review_minutes`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from decimal import Decimal
 from typing import Any
 
 import duckdb
+
+from shopops.domains.live.intervals import SESSION_GAP
+from shopops.domains.live.review_minutes import MinuteReview, minute_review
 
 AFFILIATE_SOURCE = "精选联盟"
 FUNNEL_ORDER = ("曝光", "进入", "商品曝光", "点击", "成交")
@@ -51,13 +55,24 @@ class SessionReview:
     channels: list[dict[str, Any]] = field(default_factory=list)
     anchors: list[dict[str, Any]] = field(default_factory=list)
     affiliate_excluded: bool = False
+    minutes: MinuteReview | None = None  # the 直播大屏 feed's figures, when it covers the session
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = _jsonable(asdict(self))
+        data = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self) if f.name != "minutes"}
+        minutes = self.minutes
+        data["minutes_feed"] = None if minutes is None else minutes.to_json()
+        data["minutes_by_anchor"] = (
+            [] if minutes is None else [s.to_json("anchor") for s in minutes.by_anchor]
+        )
+        data["minutes_by_product"] = (
+            [] if minutes is None else [s.to_json("product") for s in minutes.by_product]
+        )
         return data
 
 
 def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(asdict(value))
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -96,7 +111,12 @@ def list_sessions(
 
 
 def review_session(
-    con: duckdb.DuckDBPyConnection, shop: str, session_id: str, *, exclude_affiliate: bool = False
+    con: duckdb.DuckDBPyConnection,
+    shop: str,
+    session_id: str,
+    *,
+    exclude_affiliate: bool = False,
+    session_gap: dt.timedelta = SESSION_GAP,
 ) -> SessionReview:
     basic = con.execute(
         "SELECT date, title, started_at, ended_at, user_paid_amount FROM live_session"
@@ -153,6 +173,8 @@ def review_session(
     if started is not None and ended is not None:
         review.hours = _by_hour(con, shop, started, ended, exclude_affiliate)
         review.anchors = _by_anchor(con, shop, started, ended, exclude_affiliate)
+    if started is not None:
+        review.minutes = minute_review(con, shop, started, ended, gap=session_gap)
     return review
 
 
@@ -208,8 +230,9 @@ def live_review(
     date: dt.date | None = None,
     shop: str | None = None,
     exclude_affiliate: bool = False,
+    session_gap: dt.timedelta = SESSION_GAP,
 ) -> list[SessionReview]:
     return [
-        review_session(con, s, sid, exclude_affiliate=exclude_affiliate)
+        review_session(con, s, sid, exclude_affiliate=exclude_affiliate, session_gap=session_gap)
         for s, sid in list_sessions(con, session_id=session_id, date=date, shop=shop)
     ]
