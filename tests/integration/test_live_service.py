@@ -225,3 +225,6 @@ def test_a_file_the_service_cannot_place_gets_its_reason_beside_it(workspace: Wo
     assert (
         reason == "board.csv: 不知道是哪个直播间的 — 放进 inbox/live/<直播间或店铺名>/，或用 --room 直播间\n"
     )
+    (folder / "board.csv").touch()  # looked at again: the reason file beside it is no feed
+    assert service.scan_inbox() == []
+    assert sorted(p.name for p in folder.iterdir()) == ["board.csv", "board.csv.error.txt"]

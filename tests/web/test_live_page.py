@@ -33,7 +33,7 @@ from shopops.domains.live.live_settings import DROPS
 from shopops.domains.live.page import NOT_FOUND
 from shopops.domains.live.page_words import COLUMNS, TILES, WORDS
 from shopops.domains.live.runtime import LiveService
-from shopops.web import cache
+from shopops.web import accounts, cache
 from shopops.web.i18n import translate
 from tests.web.conftest import WebDemo, logged_in, serving
 from tests.web.live_data import HEADER as BOARD_HEADER
@@ -360,3 +360,37 @@ def test_the_stream_brings_a_posted_reading_within_two_seconds(
         for reader in readers:
             reader.join(timeout=10)
         assert max(delays) < 2.0, delays
+
+
+def test_the_stream_outlives_quiet_minutes_and_ends_when_the_token_is_revoked(
+    live: tuple[WebDemo, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep-alives (every 15 s; 0.2 s here) never close the stream: a reading after several of them
+    still arrives. Each keep-alive checks the user again: a revoked token ends the stream."""
+    from shopops.domains.live import page as live_page
+
+    monkeypatch.setattr(live_page, "KEEPALIVE", 0.2)
+    demo, start = live
+    line = today_line(start, SEEDED + 1)
+    issued = accounts.issue_token(demo.workspace.connection, OPERATOR, "stream-test")
+    token = issued.token
+    with serving(demo) as server:
+        url = f"{server.url}/live/{quote(LIVE_A)}/events?room={quote(ROOM_A)}"
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(timeout=10) as client, client.stream("GET", url, headers=headers) as response:
+            lines = response.iter_lines()
+            pings = 0
+            while pings < 4:  # the current picture, then quiet: keep-alives
+                pings += next(lines).startswith(": ")
+            api = httpx.post(
+                server.url + snapshots_url(ROOM_A),
+                content=board_csv([line]).encode(),
+                headers={"Authorization": f"Bearer {demo.tokens[OPERATOR]}"},
+                timeout=10,
+            )
+            assert api.status_code == 200
+            picture = next(json.loads(text[6:]) for text in lines if text.startswith("data: "))
+            assert picture["end"] == line[0]
+            accounts.revoke_token(demo.workspace.connection, OPERATOR, issued.id)
+            rest = list(lines)  # the server ends the stream at the next keep-alive
+            assert all(not text.startswith("data: ") for text in rest)

@@ -17,6 +17,7 @@ shows them as escaped text and the page's script writes them with ``textContent`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
@@ -123,17 +124,24 @@ def _stream(
     async def events() -> AsyncIterator[str]:
         yield "retry: 3000\n\n"
         pictures: AsyncGenerator[str, None] = service.hub.follow(shop, room)
+        # One pending read of the next picture, waited on with a timeout that does not cancel it:
+        # cancelling it would close the follower (and end the stream) at the first quiet minute.
+        waiting: asyncio.Future[str] = asyncio.ensure_future(anext(pictures))
         try:
             while True:
-                try:
-                    text = await asyncio.wait_for(anext(pictures), KEEPALIVE)
-                except TimeoutError:
+                done, _ = await asyncio.wait({waiting}, timeout=KEEPALIVE)
+                if not done:
                     if allowed is not None and not await run_in_threadpool(allowed):
                         return
                     yield ": 保持连接\n\n"
                     continue
+                text = waiting.result()
+                waiting = asyncio.ensure_future(anext(pictures))
                 yield f"event: room\ndata: {text}\n\n"
         finally:
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await waiting
             await pictures.aclose()
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

@@ -35,12 +35,13 @@ from shopops.domains.live.live_settings import LiveSettings, live_settings
 from shopops.domains.live.room import RoomSession, china_now, room_sessions, room_view, status_of
 from shopops.domains.live.runtime_rooms import (
     FEED_SUFFIXES,
+    REASON_SUFFIX,
     NotYourShop,
     RoomError,
     read_feed_file,
     resolve_room,
 )
-from shopops.domains.live.store import REPLAY_SUFFIX, replay_room
+from shopops.domains.live.store import REPLAY_SUFFIX, recorded_room, replay_room
 from shopops.domains.live.throttle import Outgoing, Throttle
 from shopops.workspace import Workspace
 
@@ -251,7 +252,7 @@ class LiveService:
             if self._seen_files.get(path) == mark:
                 continue
             self._seen_files[path] = mark
-            reason = path.with_name(path.name + ".error.txt")
+            reason = path.with_name(path.name + REASON_SUFFIX)
             try:
                 text = read_feed_file(path)
                 subfolder = path.parent.name if path.parent != folder else None
@@ -304,7 +305,7 @@ class LiveService:
         benchmarks = (
             state.benchmarks
             if state is not None and same
-            else anchor_benchmarks(self._cursor, key[0], key[1], session.start, self.settings)
+            else anchor_benchmarks(self._cursor, key[0], recorded_room(*key), session.start, self.settings)
         )
         judge = Judge(session, current.plan, benchmarks, self.settings)
         said = state.said if state is not None and same else set()

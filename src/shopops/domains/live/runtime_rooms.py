@@ -10,7 +10,8 @@ import duckdb
 from shopops.domains.live.live_settings import LiveSettings
 from shopops.errors import UserError
 
-FEED_SUFFIXES = (".csv", ".jsonl", ".json", ".txt")
+FEED_SUFFIXES = (".csv", ".jsonl", ".json")
+REASON_SUFFIX = ".error.txt"  # why a file was not read, written beside it (as inbox/ does)
 
 
 class RoomError(UserError):
