@@ -47,7 +47,7 @@ from shopops.workspace import Workspace
 
 logger = logging.getLogger("shopops.live")
 RoomKey = tuple[str, str]
-WATCH_SECONDS = 1.0
+WATCH_SECONDS = 0.25  # a look at inbox/live/ is a few stat calls; a reading waits at most this long
 TICK_SECONDS = 5.0
 
 
