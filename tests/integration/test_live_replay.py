@@ -35,7 +35,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
     result = run_cli("-w", root, "live", "replay", exports / replay["file"], "--speed", "0", "--no-monitor")
     assert result.exit_code == 0, result.output
     lines = replay["readings"] + 1  # a line written twice: read once
-    assert f"回放了 {replay['readings']} 次采集（文件 {lines} 行）到「{TWIN}」：166 个间隔，6 条提醒" in result.stdout
+    assert (
+        f"回放了 {replay['readings']} 次采集（文件 {lines} 行）到「{TWIN}」：166 个间隔，6 条提醒"
+        in result.stdout
+    )
     return root, manifest["live"]
 
 

@@ -223,4 +223,11 @@ def test_a_domains_metrics_join_the_one_catalog(tmp_path: Path, monkeypatch: pyt
 def test_the_domains_pages_follow_findings_in_the_nav() -> None:
     keys = [key for key, _, _ in nav()]
     after = keys.index("findings") + 1
-    assert keys[after : after + 6] == ["live", "returns", "rivals", "service", "staff", "stock"]  # in domain order
+    assert keys[after : after + 6] == [
+        "live",
+        "returns",
+        "rivals",
+        "service",
+        "staff",
+        "stock",
+    ]  # in domain order

@@ -30,7 +30,17 @@ ALLOWED = {
     "delivery": set(),
     "demo": {"ingest", "metrics", "analysis", "reports", "warehouse", "workspace"},
     # delivery: the server pushes what it finds while it runs (a live room's alerts)
-    "web": {"metrics", "analysis", "reports", "ingest", "delivery", "warehouse", "workspace", "inbox", "health"},
+    "web": {
+        "metrics",
+        "analysis",
+        "reports",
+        "ingest",
+        "delivery",
+        "warehouse",
+        "workspace",
+        "inbox",
+        "health",
+    },
     "cli": {
         "web",
         "ingest",
