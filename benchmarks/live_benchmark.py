@@ -510,12 +510,14 @@ class Feed:
         with httpx.Client(base_url=self.url, headers=headers, timeout=60) as client:
             if board.transport == "api":
                 self._post(client, board, board.history)
-            due, jitter = first, random.Random(board.seed)
-            # The capture tool's clock is not the watcher's: each reading lands up to 1 s late, so a
-            # file room's wait for the next look (0–1 s) is sampled fairly, not at one fixed phase.
+            self.stop.wait(max(0.0, first - time.monotonic()))
+            due, captured, jitter = first, board_clock(), random.Random(board.seed)
+            # The board is read every `interval` seconds exactly (采集时间 on that grid, as the rules
+            # expect), the line lands up to 1 s later: the capture tool's clock is not the watcher's,
+            # so a file room's wait for the watcher's next look is sampled over its whole range.
             while not self.stop.wait(max(0.0, due + jitter.uniform(0, 1) - time.monotonic())):
                 drop = (board.readings + board.phase) % CYCLE == CYCLE - 1
-                row = board.reading(board_clock(), drop=drop)
+                row = board.reading(captured, drop=drop)
                 if board.transport == "file":
                     with path.open("a", encoding="utf-8", newline="") as handle:
                         handle.write(csv_lines([row], header=False))
@@ -526,6 +528,7 @@ class Feed:
                     self._post(client, board, csv_lines([row], header=True))
                     self.posts.append((landed, time.monotonic() - landed))
                 due += self.interval
+                captured += dt.timedelta(seconds=self.interval)
 
     def _post(self, client: httpx.Client, board: Board, text: str) -> None:
         try:
