@@ -84,6 +84,11 @@ def _pct(value: float) -> str:
     return f"{value:.1%}"
 
 
+def _span(minutes: float) -> str:
+    """A window's length as said: 5 分钟, or 40 秒 for one under a minute (a fast feed's settings)."""
+    return f"{minutes:.0f} 分钟" if minutes >= 1 else f"{minutes * 60:.0f} 秒"
+
+
 def _signed(value: float) -> str:
     return f"{value:+.0%}".replace("-", "−")
 
@@ -231,7 +236,7 @@ class Judge:
         minutes = (window[-1].end - window[0].start).total_seconds() / 60
         base_minutes = (baseline[-1].end - baseline[0].start).total_seconds() / 60
         detail = (
-            f"近 {minutes:.0f} 分钟 {_pct(current)}，之前 {base_minutes:.0f} 分钟 {_pct(before)}"
+            f"近 {_span(minutes)} {_pct(current)}，之前 {_span(base_minutes)} {_pct(before)}"
             f"（{_signed(current / before - 1)}）"
         )
         return self._alert(
@@ -337,7 +342,7 @@ class Judge:
             return None
         since = "" if before is None else f"，本场此前 {_pct(before)}"
         minutes = (window[-1].end - window[0].start).total_seconds() / 60
-        detail = f"近 {minutes:.0f} 分钟 1小时内退款率 {_pct(rate)}（退款 {float(refunds):,.2f}）{since}"
+        detail = f"近 {_span(minutes)} 1小时内退款率 {_pct(rate)}（退款 {float(refunds):,.2f}）{since}"
         return self._alert(
             "refund_spike",
             now,

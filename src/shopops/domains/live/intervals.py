@@ -89,6 +89,7 @@ class Session:
     last_seen: dt.datetime | None = None  # the last reading at all (an unchanged one too)
     snapshots: int = 1
     stale: int = 0  # unchanged snapshots in the session (the page did not refresh)
+    pending_stale: int = 0  # … since the last fresh one: folded into the next interval
 
     @property
     def start(self) -> dt.datetime:
@@ -186,9 +187,10 @@ def _add(session: Session, snapshot: Snapshot) -> None:
         return  # the same reading twice (the store keeps one; a caller may not)
     if snapshot.same_figures(previous):
         session.stale += 1
+        session.pending_stale += 1
         return
-    stale = session.stale - sum(i.stale for i in session.intervals)
-    session.intervals.append(interval_between(previous, snapshot, stale=stale))
+    session.intervals.append(interval_between(previous, snapshot, stale=session.pending_stale))
+    session.pending_stale = 0
     session.last = snapshot
 
 
