@@ -228,3 +228,31 @@ def test_a_file_the_service_cannot_place_gets_its_reason_beside_it(workspace: Wo
     (folder / "board.csv").touch()  # looked at again: the reason file beside it is no feed
     assert service.scan_inbox() == []
     assert sorted(p.name for p in folder.iterdir()) == ["board.csv", "board.csv.error.txt"]
+
+
+def test_what_a_feed_file_left_out_is_written_beside_it_and_goes_when_it_uses_everything(
+    workspace: Workspace,
+) -> None:
+    folder = workspace.root / "inbox" / "live" / SHOP
+    folder.mkdir(parents=True)
+    feed = folder / "board.csv"
+    good = minutes(dt.datetime(2026, 11, 28, 20, 0), 2)
+    feed.write_text(
+        HEADER.rstrip("\n")
+        + ",打赏次数\n"
+        + good[0].rstrip("\n")
+        + ",3\n"
+        + "2026-11-28 20:01:00,小雅,x,1,1,1,1,1,1,1,1\n",
+        encoding="utf-8",
+    )
+    service = LiveService(workspace, watch=False)
+    (result,) = service.scan_inbox()
+    assert (result.lines, result.added, result.skipped) == (2, 1, 1)
+    assert (folder / "board.csv.notes.txt").read_text(encoding="utf-8") == (
+        f"{SHOP}：2 行，新增 1 次采集，跳过 1 行，未使用的列：打赏次数\n"
+        "第 3 行「整体成交金额(元)」的值 'x' is not an amount of money"
+        "（write a plain number such as 1234.56 (¥ and thousands separators are fine)）\n"
+    )
+    feed.write_text(HEADER + "".join(good), encoding="utf-8")  # corrected: every line and column used
+    service.scan_inbox()
+    assert sorted(p.name for p in folder.iterdir()) == ["board.csv"]

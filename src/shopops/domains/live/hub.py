@@ -57,10 +57,6 @@ class LiveHub:
             found = self._latest.get((shop, room))
         return None if found is None else found[1]
 
-    def followers(self, shop: str, room: str) -> int:
-        with self._lock:
-            return len(self._followers.get((shop, room), ()))
-
     async def follow(self, shop: str, room: str) -> AsyncGenerator[str, None]:
         """Each new picture of the room (the current one first, if any), until the caller stops."""
         follower = _Follower(asyncio.get_running_loop())

@@ -35,6 +35,7 @@ from shopops.domains.live.live_settings import LiveSettings, live_settings
 from shopops.domains.live.room import RoomSession, china_now, room_sessions, room_view, status_of
 from shopops.domains.live.runtime_rooms import (
     FEED_SUFFIXES,
+    NOTES_SUFFIX,
     REASON_SUFFIX,
     NotYourShop,
     RoomError,
@@ -257,8 +258,10 @@ class LiveService:
                 text = read_feed_file(path)
                 subfolder = path.parent.name if path.parent != folder else None
                 relative = path.relative_to(self.workspace.root).as_posix()
-                results.append(self.ingest(text, path.name, origin=relative, room=subfolder))
+                result = self.ingest(text, path.name, origin=relative, room=subfolder)
+                results.append(result)
                 reason.unlink(missing_ok=True)
+                _say_what_was_not_used(path, result)
             except Exception as error:  # said next to the file, as the inbox does
                 reason.write_text(f"{error}\n", encoding="utf-8")
         return results
@@ -319,6 +322,16 @@ class LiveService:
     def _send(self, outgoing: Outgoing | None) -> None:
         if outgoing is not None:
             self._outbox.put((outgoing, message_for(outgoing)))
+
+
+def _say_what_was_not_used(path: Path, result: BatchResult) -> None:
+    """Beside a feed file, what its last reading left out (lines skipped, readings kept out, columns
+    not read) and why, in ``<name>.notes.txt``; nothing (and no such file) when it used everything."""
+    notes = path.with_name(path.name + NOTES_SUFFIX)
+    if not (result.skipped or result.conflicting or result.unused_columns):
+        notes.unlink(missing_ok=True)
+        return
+    notes.write_text("\n".join([result.summary(), *result.notes]) + "\n", encoding="utf-8")
 
 
 def _extends(judge: Judge, current: RoomSession) -> bool:

@@ -12,6 +12,7 @@ from shopops.errors import UserError
 
 FEED_SUFFIXES = (".csv", ".jsonl", ".json")
 REASON_SUFFIX = ".error.txt"  # why a file was not read, written beside it (as inbox/ does)
+NOTES_SUFFIX = ".notes.txt"  # what a file's lines left out (skipped, kept out, columns not read)
 
 
 class RoomError(UserError):
