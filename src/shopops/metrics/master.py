@@ -24,7 +24,13 @@ from shopops.metrics.catalog import Catalog, Measure, load_catalog
 from shopops.metrics.compile import metric_sql
 from shopops.metrics.completeness import PartialDay, partial_days
 from shopops.metrics.providers import Provider, providers
-from shopops.metrics.totals import total_ctes
+from shopops.metrics.totals import (
+    TOTAL_SHOP,
+    coverage_columns,
+    covered_keys,
+    total_coverage,
+    total_ctes,
+)
 
 GRAINS = ("day", "week", "month")
 # Longer spans, one row per shop for a quarter or a year (to date) — target periods; no comparisons.
@@ -94,7 +100,22 @@ def master_table(
     frame: pl.DataFrame = con.sql(sql).pl()
     for table in ("_so_grid", "_so_shipping_rules", "_so_partial"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    return frame
+    return _with_coverage(frame, catalog) if total else frame
+
+
+def _with_coverage(frame: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
+    """Adds ``total_coverage``: on a 合计 row resting on some shops only, which figures and shops."""
+    coverage = total_coverage(frame, covered_keys(catalog))
+    texts: dict[dt.date, str] = {}
+    for (day, key), cover in coverage.items():
+        if cover.partial:
+            part = f"{catalog.label(key)} {cover.fraction}（缺 {'、'.join(cover.missing)}）"
+            texts[day] = f"{texts[day]}；{part}" if day in texts else part
+    column = [
+        texts.get(day) if shop == TOTAL_SHOP else None
+        for day, shop in zip(frame["date"].to_list(), frame["shop"].to_list(), strict=True)
+    ]
+    return frame.with_columns(pl.Series("total_coverage", column, dtype=pl.String))
 
 
 def _mark_partial(con: duckdb.DuckDBPyConnection, partial: Sequence[PartialDay]) -> None:
@@ -237,8 +258,10 @@ def build_sql(
     else:
         ctes.append("metrics AS (SELECT * FROM metrics_shops)")
     keys = list(catalog.metrics)
+    hidden = coverage_columns(catalog) if total else []
     # DESIGN §5: date, shop, platform, then the catalog's metrics; whether the day is whole after them.
-    selects = ["cur.*", _complete_sql(grain)]
+    excluded = f" EXCLUDE ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in hidden)})" if hidden else ""
+    selects = [f"cur.*{excluded}", _complete_sql(grain)]
     joins_out = []
     if compare:
         for name, offset in COMPARISONS[grain]:
@@ -247,7 +270,13 @@ def build_sql(
                 f" AND {name}.platform IS NOT DISTINCT FROM cur.platform"
             )
             for key in keys:
-                selects.append(f'{_change_sql(catalog, key, name)} AS "{key}_{name}_change"')
+                change = _change_sql(catalog, key, name)
+                if f"{key}__shops" in hidden:  # a 合计 compares only with one over the same shops
+                    change = (
+                        f'CASE WHEN cur."{key}__shops" IS DISTINCT FROM {name}."{key}__shops" THEN NULL'
+                        f" ELSE {change} END"
+                    )
+                selects.append(f'{change} AS "{key}_{name}_change"')
     return (
         "WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(selects)} FROM metrics cur {' '.join(joins_out)}"
         f" WHERE cur.date >= DATE '{first}' ORDER BY cur.date, cur.platform IS NULL, cur.shop"

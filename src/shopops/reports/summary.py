@@ -1,7 +1,9 @@
 """The daily text summary (每日简报) for group bots and e-mail: at most 800 characters of Chinese.
 
 Three parts: headline numbers per shop (支付金额 with 环比/周同比, 访客数, 支付转化率, 推广花费/ROI,
-净利, 退款率) read from the master table with the catalog's labels; 时间进度 vs 完成进度 lines; and
+净利, 退款率) read from the master table with the catalog's labels, after the 合计 of the same figures
+(a 合计 resting on some shops only carries its coverage, "访客数 7,766⁽³⁄₅⁾", and a line names the
+shops it leaves out); 时间进度 vs 完成进度 lines; and
 the top findings with their one-line explanation, in the order given (the caller ranks them by
 money at stake and ends with a ``more`` line, "另有 N 条…", for what its budget left out). The last
 two are passed in by the caller as :class:`PacingLine` and :class:`FindingLine` records (an empty
@@ -25,7 +27,7 @@ from shopops.errors import UserError
 from shopops.metrics.catalog import Catalog, load_catalog
 from shopops.metrics.coverage import has_data
 from shopops.metrics.source import WarehouseReader
-from shopops.metrics.totals import TOTAL_SHOP
+from shopops.metrics.totals import TOTAL_SHOP, Coverage, total_coverage
 from shopops.settings import Settings
 
 LIMIT = 800
@@ -36,7 +38,19 @@ SEVERITY_RANKS = {"critical": 0, "严重": 0, "high": 1, "高": 1, "medium": 2, 
 SEVERITY_LABELS = {"critical": "严重", "high": "高", "medium": "中", "low": "低"}
 
 # Priorities: 0 is never cut; a larger number is cut earlier (and, within one number, later lines first).
-KEEP, SHOP_HEADLINE, FINDING_HIGH, PACING, FINDING_MEDIUM, SHOP_TRAFFIC, SHOP_MONEY, FINDING_LOW = range(8)
+(
+    KEEP,
+    SHOP_HEADLINE,
+    TOTAL_DETAIL,
+    FINDING_HIGH,
+    PACING,
+    FINDING_MEDIUM,
+    SHOP_TRAFFIC,
+    SHOP_MONEY,
+    FINDING_LOW,
+) = range(9)
+# The 合计 figures after its 支付金额 (the shops' lines show the same).
+TOTAL_FIGURES = ("visitors", "conversion_rate", "ad_spend", "net_profit")
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,8 @@ def compose_summary(
     frame = source.master_table(day, day, shops=selected, compare=True, total=len(selected) > 1)
     rows = [row for row in frame.iter_rows(named=True) if row["date"] == day]
     title = f"店铺日报 {day}（周{WEEKDAYS[day.weekday()]}）"
-    writer = _Writer(load_catalog(), source.settings.money_unit)
+    coverage = {key: cover for (date, key), cover in total_coverage(frame).items() if date == day}
+    writer = _Writer(load_catalog(), source.settings.money_unit, coverage)
     lines = [_Line(title, KEEP, "title")]
     lines += _completeness_lines(source, day, last, rows)
     lines += writer.shop_lines(rows)
@@ -143,9 +158,12 @@ def _completeness_lines(
 class _Writer:
     """Metric values and changes as an operator writes them: ¥1,234.56 / 3.45% / 2.16, 环比 −12.5%."""
 
-    def __init__(self, catalog: Catalog, money_unit: str) -> None:
+    def __init__(
+        self, catalog: Catalog, money_unit: str, coverage: dict[str, Coverage] | None = None
+    ) -> None:
         self.catalog = catalog
         self.money_unit = money_unit
+        self.coverage = coverage or {}  # of the 合计 row, per metric key
 
     def shop_lines(self, rows: list[dict[str, Any]]) -> list[_Line]:
         lines = []
@@ -161,6 +179,11 @@ class _Writer:
                     "head",
                 )
             )
+            figures = "，".join(self.figure(total[0], key) for key in TOTAL_FIGURES)
+            lines.append(_Line(figures, TOTAL_DETAIL, "detail"))
+            partial = self.partial_line()
+            if partial:
+                lines.append(_Line(partial, TOTAL_DETAIL, "detail"))
         for row in rows:
             if row["shop"] == TOTAL_SHOP:
                 continue
@@ -185,7 +208,21 @@ class _Writer:
         return f"{self.figure(row, key)}（{self.change(row, key, 'prev')}）"
 
     def figure(self, row: dict[str, Any], key: str) -> str:
-        return f"{self.catalog.label(key)} {self.value(key, row.get(key))}"
+        text = f"{self.catalog.label(key)} {self.value(key, row.get(key))}"
+        cover = self.coverage.get(key)
+        if row["shop"] == TOTAL_SHOP and cover and _number(row.get(key)) is not None:
+            text += cover.mark
+        return text
+
+    def partial_line(self) -> str:
+        """ "合计只含部分店铺：访客数、支付转化率 缺 小野家居；净利 缺 云朵京东旗舰店" (figures shown only)."""
+        by_missing: dict[tuple[str, ...], list[str]] = {}
+        for key in ("gmv", *TOTAL_FIGURES):
+            cover = self.coverage.get(key)
+            if cover and cover.partial:
+                by_missing.setdefault(cover.missing, []).append(self.catalog.label(key))
+        parts = [f"{'、'.join(labels)} 缺 {'、'.join(missing)}" for missing, labels in by_missing.items()]
+        return f"合计只含部分店铺：{'；'.join(parts)}" if parts else ""
 
     def value(self, key: str, raw: Any) -> str:
         number = _number(raw)

@@ -127,6 +127,6 @@ def _actuals(
         for row in frame.iter_rows(named=True):
             period = TargetPeriod.containing(row["date"], grain)
             for key, value in row.items():
-                if key not in ("date", "shop", "platform", "complete", "basis_note"):
+                if key not in ("date", "shop", "platform", "complete", "basis_note", "total_coverage"):
                     values[(period, key)] = None if value is None else Decimal(str(value))
     return values
