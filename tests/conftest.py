@@ -15,6 +15,9 @@ from click.testing import CliRunner, Result
 # pytest-xdist workers start with COLUMNS=80, and rich fixes a console's width when it is built (at
 # import): without this, a test's COLUMNS would be ignored on a worker. Tests set it when they care.
 os.environ.pop("COLUMNS", None)
+# One language per run (src/shopops/cli/messages.py): Chinese, the product's default, unless a run asks
+# otherwise — a CI machine's LANG=en_US.UTF-8 would otherwise make the CLI speak English.
+os.environ.setdefault("SHOPOPS_LANG", "zh")
 
 from shopops.cli.main import cli
 from shopops.demo.run import configure, generate
@@ -63,3 +66,9 @@ def imported_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
 def fresh_demo(tmp_path: Path) -> DemoWorkspace:
     """Demo exports and an empty configured workspace, for tests that import themselves."""
     return build_demo_workspace(tmp_path)
+
+
+# `shopops demo`'s workspace behind the dashboard, built once a session (README screenshots, page languages).
+from tests.web.demo_site import demo_site  # noqa: E402
+
+__all__ = ["demo_site"]

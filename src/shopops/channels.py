@@ -15,13 +15,19 @@ class Channel:
     key: str
     label: str
     aliases: tuple[str, ...]
+    label_en: str = ""  # the label in the English dashboard
 
 
 @cache
 def ad_channels() -> tuple[Channel, ...]:
     data = yaml.safe_load(resources.files("shopops").joinpath("channels.yaml").read_text(encoding="utf-8"))
     return tuple(
-        Channel(key=key, label=spec["label"], aliases=tuple(spec.get("aliases", ())))
+        Channel(
+            key=key,
+            label=spec["label"],
+            aliases=tuple(spec.get("aliases", ())),
+            label_en=str(spec.get("label_en", "")),
+        )
         for key, spec in data.items()
     )
 

@@ -72,12 +72,14 @@ class InputError(UserError):
         super().__init__(self.render())
 
     def render(self) -> str:
-        where = [self.label]
+        # The file is named once: a problem that names it already is not prefixed with it again.
+        named = self.path.name and self.path.name in f"{self.problem} {self.hint or ''}"
+        where = [] if named else [self.label]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f'column "{self.column}"')
-        text = ", ".join(where) + ": "
+        text = ", ".join(where) + ": " if where else ""
         if self.value is not None:
             text += f'value "{_shorten(self.value)}" '
         text += self.problem

@@ -98,7 +98,7 @@ class Accepted:
 
 
 def unused(*names: str) -> str:
-    return "; 未使用的列 (not imported): " + ", ".join(names)
+    return "; columns not imported: " + ", ".join(names)  # the gallery runs in English (--lang en)
 
 
 _REFUND_54_READ = {"订单编号", "退款编号", "订单付款时间", "商品编码", "买家实际支付金额", "宝贝标题", "买家退款金额",
@@ -228,9 +228,9 @@ ACCEPTED: list[Accepted] = [
         "workbook-sheets-not-imported-are-named",
         "某某旗舰店_订单_两个工作表.xlsx",
         "某某旗舰店_订单_两个工作表.xlsx [订单1] — 千牛 · 订单报表（订单级） (qianniu_orders): 3 rows,"
-        " 2024-11-01…2024-11-03, shop 某某旗舰店; 工作表 订单2 未导入 (sheet not imported): is a second"
-        " 千牛 · 订单报表（订单级） sheet (after 订单1): save it as its own file; 工作表 说明 未导入"
-        " (sheet not imported): headers (导出人, 导出时间) match no known export type — add the missing"
+        " 2024-11-01…2024-11-03, shop 某某旗舰店; sheet 订单2 not imported: is a second"
+        " 千牛 · 订单报表（订单级） sheet (after 订单1): save it as its own file; sheet 说明 not imported:"
+        " headers (导出人, 导出时间) match no known export type — add the missing"
         " names as aliases in shopops.yaml, or import with --source KEY --map 源列=column (see `shopops sources`)",
         (("SELECT count(*), sum(paid_amount) FROM orders", [(3, "33.00")]),),
     ),

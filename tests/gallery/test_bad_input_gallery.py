@@ -438,23 +438,25 @@ GALLERY: list[Case] = [
     Case(
         "staff-list-unknown-shop",
         "员工名单_未登记店铺.csv",
-        "员工名单_未登记店铺.csv 第 3 行（阿飞） 负责店铺 '隔壁小店' 不是已登记的店铺（另一家店、某某旗舰店）"
-        " — 改成店铺名，多个店铺用、分开，留空表示全部店铺",
+        "员工名单_未登记店铺.csv, row 3 (阿飞): shop '隔壁小店' is not a registered shop (另一家店、某某旗舰店)"
+        " — write shop names, several separated by 、, or leave it empty for every shop",
     ),
     Case(
         "staff-list-leaves-before-joining",
         "员工名单_离职早于入职.csv",
-        "员工名单_离职早于入职.csv 第 2 行（阿飞） 离职日期 2026-11-01 早于入职日期 2026-11-10 — 改正其中一个",
+        "员工名单_离职早于入职.csv, row 2 (阿飞): leaving date 2026-11-01 is before the start date 2026-11-10"
+        " — correct one of them",
     ),
     Case(
         "staff-inputs-period-unreadable",
         "绩效录入_期间有误.csv",
-        "绩效录入_期间有误.csv 第 3 行（小美）期间 '2026-13' 读不出来 — 写 2026-11（月）、2026-Q4（季度）或 2026（年）",
+        "绩效录入_期间有误.csv, row 3 (小美): period '2026-13' cannot be read"
+        " — write 2026-11 (month), 2026-Q4 (quarter) or 2026 (year)",
     ),
     Case(
         "scorecard-month-unreadable",
         "评分表_生效月份有误.csv",
-        "评分表_生效月份有误.csv 第 3 行 生效月份 '2026-13' 不是月份 — 写 2026-11 这样的月份",
+        "评分表_生效月份有误.csv, row 3: 生效月份 '2026-13' is not a month — write a month such as 2026-11",
     ),
     # A 评分表 is refused whole; one problem is one line, naming the rows of the file it is on.
     Case(
@@ -487,7 +489,7 @@ class Outcome:
 
 
 def invoke(*args: str) -> tuple[int, str, str, BaseException | None]:
-    result = CliRunner().invoke(cli, list(args))
+    result = CliRunner().invoke(cli, ["--lang", "en", *args])  # the gallery states its messages in English
     return result.exit_code, ANSI.sub("", result.stdout), ANSI.sub("", result.stderr), result.exception
 
 

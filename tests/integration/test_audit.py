@@ -72,11 +72,11 @@ def test_an_import_is_recorded_once_and_a_refused_one_not_at_all(fresh_demo: Dem
     detail = record["detail"]
     assert detail["sha256"] == file_hash(export)
     assert (detail["source"], detail["shops"], detail["rows_replaced"]) == ("sycm_shop_daily", [CLOUD], 0)
-    assert f"{detail['rows']} rows" in output and record["shops"] == [CLOUD]
+    assert f"：{detail['rows']} 行，" in output and record["shops"] == [CLOUD]
 
     # The same file again changes nothing, and records nothing.
     before = log(demo)
-    assert "already imported" in ok(demo, "import", export)
+    assert "：已导入过，没有改动" in ok(demo, "import", export)
     assert new_since(demo, before) == []
 
     # A corrected later export replaces 3 days: its record says so.
@@ -96,7 +96,10 @@ def test_an_import_is_recorded_once_and_a_refused_one_not_at_all(fresh_demo: Dem
     )
     before = log(demo)
     refused = demo.cli("import", bad)
-    assert refused.exit_code == 1 and "is not an amount of money" in refused.output
+    assert (
+        refused.exit_code == 1
+        and "第 2 行「支付金额」列：值 “12,3x4” 不是金额 — 写普通数字" in refused.output
+    )
     assert new_since(demo, before) == []
 
 
@@ -201,7 +204,12 @@ def test_listing_filters_and_exports(fresh_demo: DemoWorkspace) -> None:
     assert max(cell_len(line) for line in table.splitlines()) <= 80
 
     bad = demo.cli("audit", "--from", str(today), "--to", str(today - dt.timedelta(days=1)))
-    assert bad.exit_code == 1 and bad.stderr.count("\n") == 1 and "swap them" in bad.stderr
+    assert (
+        bad.exit_code == 1
+        and bad.stderr.count("\n") == 1
+        and "晚于 --to" in bad.stderr
+        and "— 请对调" in bad.stderr
+    )
 
 
 def test_verify_finds_records_edited_or_removed_by_hand(fresh_demo: DemoWorkspace) -> None:
@@ -217,7 +225,7 @@ def test_verify_finds_records_edited_or_removed_by_hand(fresh_demo: DemoWorkspac
     assert result.exit_code == 1
     assert "✗ record #2 (" in result.stdout and "was changed after it was written" in result.stdout
     assert "record #3" not in result.stdout  # it hashed record 2's stored hash, which is unchanged
-    assert result.stderr.count("\n") == 1 and "1 of 3 records fail the check" in result.stderr
+    assert result.stderr.count("\n") == 1 and "审计日志：3 条记录中有 1 条未通过校验" in result.stderr
 
     # Hiding the edit by recomputing record 2's hash breaks record 3, which hashed the old one.
     with duckdb.connect(str(demo.root / "warehouse.duckdb")) as con:
@@ -226,7 +234,7 @@ def test_verify_finds_records_edited_or_removed_by_hand(fresh_demo: DemoWorkspac
     result = demo.cli("audit", "--verify")
     assert result.exit_code == 1
     assert "✗ record #2 follows record #1, which is missing" in result.stdout
-    assert "✗ record #3 (" in result.stdout and "2 of 2 records fail the check" in result.stderr
+    assert "✗ record #3 (" in result.stdout and "审计日志：2 条记录中有 2 条未通过校验" in result.stderr
 
 
 def test_no_code_path_rewrites_audit_records() -> None:

@@ -20,7 +20,7 @@ from shopops.warehouse.connection import migration_scripts
 from shopops.workspace import Workspace
 from tests.conftest import DemoWorkspace, run_cli
 
-AGAIN = "copy the whole file again, or use another backup"
+AGAIN = "重新完整复制这个文件，或换一份备份"
 
 
 @pytest.fixture(scope="module")
@@ -138,10 +138,7 @@ def test_a_truncated_backup_is_refused_by_verify_and_restore(
     packed = zipfile.ZipFile(backup_file).getinfo(WAREHOUSE_MEMBER).compress_size
     cut = tmp_path / "cut.zip"
     cut.write_bytes(data[: start + 1000])
-    expected = (
-        f"错误 cut.zip: member {WAREHOUSE_MEMBER} is cut off after 1,000 of {packed:,} bytes"
-        f" (the file is truncated) — {AGAIN}\n"
-    )
+    expected = f"错误 cut.zip：成员 {WAREHOUSE_MEMBER} 只剩 1,000 字节（应有 {packed:,} 字节，文件被截断了） — {AGAIN}\n"
     verify = run_cli("backup", "--verify", cut)
     assert (verify.exit_code, verify.stdout, verify.stderr) == (1, "", expected)
     target = tmp_path / "never"
@@ -156,8 +153,7 @@ def test_a_truncated_backup_is_refused_by_verify_and_restore(
     verify = run_cli("backup", "--verify", cut)
     assert verify.exit_code == 1
     assert verify.stderr == (
-        "错误 cut.zip: its ZIP directory (at the end of the file) is missing or damaged"
-        f" (the file is truncated) — {AGAIN}\n"
+        f"错误 cut.zip：它的 ZIP 目录（在文件末尾）缺失或损坏（文件被截断了） — {AGAIN}\n"
     )
 
 
@@ -168,8 +164,8 @@ def test_a_changed_backup_is_refused(backup_file: Path, tmp_path: Path) -> None:
     changed.write_bytes(bytes(data))
     result = run_cli("backup", "--verify", changed)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"错误 changed.zip: member {WAREHOUSE_MEMBER} is damaged (")
-    assert result.stderr.endswith(f") — {AGAIN}\n") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"错误 changed.zip：成员 {WAREHOUSE_MEMBER} 已损坏（")
+    assert result.stderr.endswith(f"：文件被改动过） — {AGAIN}\n") and result.stderr.count("\n") == 1
 
     # A member replaced together with its CRC (a well-formed ZIP): its sha256 no longer matches.
     swapped = tmp_path / "swapped.zip"
@@ -179,14 +175,15 @@ def test_a_changed_backup_is_refused(backup_file: Path, tmp_path: Path) -> None:
             copy.writestr(info.filename, content + b"#" if info.filename == "shopops.yaml" else content)
     result = run_cli("backup", "--verify", swapped)
     assert result.exit_code == 1
-    assert result.stderr.startswith("错误 swapped.zip: member shopops.yaml has ")
-    assert "(the file was changed)" in result.stderr
+    assert result.stderr.startswith("错误 swapped.zip：成员 shopops.yaml 有 ")
+    assert result.stderr.endswith(f"（文件被改动过） — {AGAIN}\n")
 
     not_zip = tmp_path / "notes.zip"
     not_zip.write_text("hello", encoding="utf-8")
     result = run_cli("backup", "--verify", not_zip)
-    assert result.stderr == (
-        "错误 notes.zip is not a ShopOps backup (not a ZIP file) — pass a file written by `shopops backup`\n"
+    assert (
+        result.stderr
+        == "错误 notes.zip 不是 ShopOps 备份（不是 ZIP 文件）— 传入 `shopops backup` 写出的文件\n"
     )
 
 
@@ -204,8 +201,8 @@ def test_a_backup_of_a_newer_schema_is_refused(backup_file: Path, tmp_path: Path
     result = run_cli("restore", newer, "--to", tmp_path / "new")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"错误 newer.zip was made by a newer ShopOps ({manifest['shopops_version']}, schema 999 >"
-        f" {newest:03d} known here) — upgrade ShopOps (pip install -U shopops) and restore it again\n"
+        f"错误 newer.zip 由更新版本的 ShopOps 制作（{manifest['shopops_version']}，结构版本 999，"
+        f"本版本只认识到 {newest:03d}）— 升级 ShopOps（pip install -U shopops）后再恢复\n"
     )
     assert not (tmp_path / "new").exists()
 
@@ -224,8 +221,8 @@ def test_restore_over_a_workspace_needs_force_and_backs_it_up_first(
     refused = run_cli("-w", root, "restore", backup_file)
     assert refused.exit_code == 1
     assert refused.stderr == (
-        f"错误 restoring {backup_file.name} replaces the workspace at {root} — add --force to do so"
-        " (it is backed up first), or restore into a new folder with --to DIR\n"
+        f"错误 恢复 {backup_file.name} 会替换 {root} 处的工作区 — 确认请加 --force（会先备份），"
+        "或用 --to 目录 恢复到新文件夹\n"
     )
     result = run_cli("-w", root, "restore", backup_file, "--force")
     assert result.exit_code == 0, result.output
@@ -254,8 +251,8 @@ def test_restore_into_a_folder_that_is_not_empty_is_refused(backup_file: Path, t
     result = run_cli("restore", backup_file, "--to", tmp_path / "full")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"错误 {tmp_path / 'full'} is not empty — restore into a new folder, or replace the workspace there"
-        f" with `shopops -w {tmp_path / 'full'} restore {backup_file} --force`\n"
+        f"错误 {tmp_path / 'full'} 不是空的 — 恢复到新文件夹，或用"
+        f" `shopops -w {tmp_path / 'full'} restore {backup_file} --force` 替换那里的工作区\n"
     )
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["notes.txt"]
 
@@ -281,9 +278,7 @@ def test_daily_run_keeps_the_newest_backups(backup_file: Path, tmp_path: Path) -
     config.write_text(config.read_text(encoding="utf-8").replace("keep: 2", "keep: -1"), encoding="utf-8")
     bad = run_cli("-w", root, "backup")
     assert bad.exit_code == 1
-    assert bad.stderr == (
-        "错误 shopops.yaml: backup.keep is -1; write a whole number of 0 or more (0 = no daily backups)\n"
-    )
+    assert bad.stderr == "错误 shopops.yaml：backup.keep 是 -1；请写 0 或更大的整数（0 = 不做每日备份）\n"
 
 
 def test_commands_are_handed_to_a_running_dashboard(

@@ -59,15 +59,29 @@ def demo_copy(imported_demo: DemoWorkspace, tmp_path: Path) -> Path:
 
 
 def test_a_healthy_workspace_warns_and_exits_0_in_80_columns(demo_copy: Path) -> None:
-    result = run_cli("-w", demo_copy, "doctor", "--date", str(TODAY))
+    result = run_cli("-w", demo_copy, "--lang", "zh", "doctor", "--date", str(TODAY))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert max(cell_len(line) for line in lines) <= 80
-    assert lines[-1] == "6 ok, 3 warnings, 0 failed" or lines[-1] == "5 ok, 4 warnings, 0 failed"
+    assert lines[-1] in ("正常 6 项，警告 3 项，失败 0 项", "正常 5 项，警告 4 项，失败 0 项")
+    assert lines[0] == "    检查      结果 · 修复"
+    assert " ✓  配置      shopops.yaml 读取正常" in lines
     assert re.search(
-        r"^ ✓  数据仓库  warehouse\.duckdb \([\d.]+ MB\) reads: \d+ tables, [\d,]+ rows;", result.stdout, re.M
+        r"^ ✓  数据仓库  warehouse\.duckdb（[\d.]+ MB）可读：\d+ 张表，[\d,]+", result.stdout, re.M
     )
-    assert " !  备份      no backup yet (none in backups/)" in lines
+    assert re.search(r"^ ✓  导入      2 个店铺的 13 种导出都在 3 天内导入过（最近一次 ", result.stdout, re.M)
+    at = lines.index(" !  备份      还没有备份（backups/ 里没有）")
+    assert lines[at + 1 : at + 3] == [
+        "              → 现在运行 shopops backup；之后 shopops run daily 会保留最新的",
+        "              backup.keep（14）份",
+    ]
+    at = lines.index(" !  推送      没有推送渠道：每日简报发不出去")
+    assert lines[at + 1].startswith("              → 在 shopops.yaml 的 push.channels")
+    assert " ✓  服务      没有服务文件：shopops serve 没有在运行" in lines
+    english = run_cli("-w", demo_copy, "--lang", "en", "doctor", "--date", str(TODAY)).stdout.splitlines()
+    assert english[0] == "    check      result · fix"
+    assert " !  backup     no backup yet (none in backups/)" in english
+    assert english[-1] in ("6 ok, 3 warnings, 0 failed", "5 ok, 4 warnings, 0 failed")
     code, report = doctor(demo_copy, "--date", str(TODAY))
     assert code == 0 and report["status"] == "warn" and report["date"] == str(TODAY)
     assert [c["key"] for c in report["checks"]] == KEYS
@@ -163,9 +177,14 @@ def test_the_holiday_calendar_must_reach_60_days_ahead(demo_copy: Path) -> None:
 def test_a_damaged_warehouse_fails_and_the_other_checks_still_run(demo_copy: Path) -> None:
     (demo_copy / "warehouse.duckdb").write_bytes(os.urandom(300_000))
     (demo_copy / "warehouse.duckdb.wal").unlink(missing_ok=True)
-    result = run_cli("-w", demo_copy, "doctor")
+    result = run_cli("-w", demo_copy, "--lang", "zh", "doctor")
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[-1].endswith(", 1 failed")
+    assert result.stdout.splitlines()[-1].endswith("，失败 1 项")
+    # (a check made from a user error "what — fix" is said as that error is)
+    assert (
+        "              → 恢复备份（shopops restore 文件），或将它移走后重新导入文件"
+        in result.stdout.splitlines()
+    )
     code, report = doctor(demo_copy)
     assert code == 1 and report["status"] == "fail"
     assert [c["key"] for c in report["checks"]] == [
@@ -257,7 +276,9 @@ def test_a_stale_server_file_is_removed_and_said(demo_copy: Path) -> None:
         f"removed a stale {SERVE_FILE} (pid {ended.pid} has ended)",
         "nothing more to do; stop shopops serve with Ctrl-C rather than killing it",
     )
-    assert f"note: removed a stale {SERVE_FILE}" in result.stderr
+    assert (
+        result.stderr == f"注意：已删除过期的 {SERVE_FILE}（它的 `shopops serve`（pid {ended.pid}）已结束）\n"
+    )
     assert not serve_file.exists()
     assert one(doctor(demo_copy)[1], "server")[0] == "ok"
 

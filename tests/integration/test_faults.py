@@ -35,9 +35,9 @@ SHOP = "某某旗舰店"
 SHOP_FILE = FILES / "生意参谋_店铺整体.csv"  # one row of 生意参谋 店铺整体 for 2024-11-01
 ORDERS_HEADER = "订单编号,订单付款时间,买家实际支付金额"
 RUN_CLI = "import sys; from shopops.cli.main import cli; cli(sys.argv[1:], prog_name='shopops')"
-DAMAGED = (
-    "warehouse.duckdb in {root} cannot be opened ({reason}): it is damaged"
-    " — restore a backup (shopops restore FILE) or move it away and import your files again"
+DAMAGED = (  # as `shopops` says it (Chinese, the default language)
+    "{root} 中的 warehouse.duckdb 无法打开（{reason}）：已损坏"
+    " — 恢复备份（shopops restore 文件），或将它移走后重新导入文件"
 )
 
 
@@ -122,7 +122,9 @@ def test_imports_write_their_temporary_copies_inside_the_workspace(
     )
     code, stdout, stderr, _ = invoke("-w", workspace, "import", export)
     assert (code, stderr) == (0, ""), stderr
-    assert stdout.startswith(f"✓ {export.name} — ") and ": 2 rows, 2024-11-01," in stdout
+    assert stdout == (
+        f"✓ {export.name} — 千牛 · 订单报表（订单级）（qianniu_orders）：2 行，2024-11-01，店铺 {SHOP}（跳过 1 行：空行 1）\n"
+    )
     assert list((workspace / TEMP_NAME).iterdir()) == []
 
 
@@ -211,7 +213,7 @@ needs_rlimit = pytest.mark.skipif(
 
 
 def disk_full(file: str, where: Path | str) -> str:
-    return f"✗ {file}: the disk is full (writing {where}) — free some space and import again; nothing was changed"
+    return f"✗ {file}：磁盘已满（正在写入 {where}）— 腾出空间后请重新导入；没有任何改动"
 
 
 @needs_rlimit
@@ -226,7 +228,7 @@ def test_disk_full_while_transcoding_a_gbk_export(workspace: Path, tmp_path: Pat
     assert state(workspace) == before
     assert list((workspace / TEMP_NAME).iterdir()) == []  # the partial copy is gone too
     code, stdout, _, _ = invoke("-w", workspace, "import", export)  # with space again, it imports
-    assert code == 0 and ": 60000 rows, 2024-11-01…2024-11-28," in stdout
+    assert code == 0 and "：60000 行，2024-11-01…2024-11-28，" in stdout
 
 
 @needs_rlimit
@@ -244,7 +246,7 @@ def test_disk_full_while_duckdb_writes_the_warehouse(workspace: Path, tmp_path: 
     )
     assert state(workspace) == before
     code, stdout, _, _ = invoke("-w", workspace, "import", export)
-    assert code == 0 and ": 60000 rows, 2024-11-01…2024-11-28," in stdout
+    assert code == 0 and "：60000 行，2024-11-01…2024-11-28，" in stdout
 
 
 @needs_rlimit
@@ -256,7 +258,7 @@ def test_disk_full_in_one_file_of_several_the_others_are_imported(workspace: Pat
     assert done.stdout.startswith(f"✓ {SHOP_FILE.name} — ")
     assert [line for line in done.stderr.splitlines() if line] == [
         disk_full(big.name, workspace / TEMP_NAME),
-        "1 of 2 files were not imported; the others were.",
+        "2 个文件中有 1 个未导入；其余已导入。",
     ]
     assert state(workspace)["imports"] == [(1,)] and state(workspace)["orders"] == [(0,)]
 
@@ -341,11 +343,10 @@ def test_a_damaged_wal_is_named_too(workspace: Path) -> None:
     assert code == 1
     assert stderr.count("\n") == 1
     assert stderr.startswith(
-        f'错误 warehouse.duckdb in {workspace} cannot be opened (Failure while replaying WAL file "'
+        f'错误 {workspace} 中的 warehouse.duckdb 无法打开（Failure while replaying WAL file "'
     )
     assert stderr.endswith(
-        "): it is damaged — restore a backup (shopops restore FILE)"
-        " or move it (and warehouse.duckdb.wal) away and import your files again\n"
+        "）：已损坏 — 恢复备份（shopops restore 文件），或将它（连同 warehouse.duckdb.wal）移走后重新导入文件\n"
     )
 
 
@@ -365,8 +366,8 @@ def test_a_newer_schema_refuses_writing_and_allows_reading(workspace: Path) -> N
     con.close()
     before = state(workspace)
     refusal = (
-        f"warehouse.duckdb was written by a newer ShopOps (schema {future:03d} > {newest_known():03d} known here)"
-        " — upgrade ShopOps (pip install -U shopops); reading is still possible"
+        f"warehouse.duckdb 由更新版本的 ShopOps 写出（结构版本 {future:03d}，本版本只认识到 {newest_known():03d}）"
+        "— 升级 ShopOps（pip install -U shopops）；仍可读取"
     )
     other = FILES / "某某旗舰店_订单报表_saved_by_excel.csv"
     for command in (
@@ -382,7 +383,7 @@ def test_a_newer_schema_refuses_writing_and_allows_reading(workspace: Path) -> N
     code, stdout, stderr, _ = invoke(
         "-w", workspace, "table", "master", "--from", "2024-11-01", "--to", "2024-11-01", "--format", "csv"
     )
-    assert (code, stderr) == (0, f"note: {refusal}\n")
+    assert (code, stderr) == (0, f"注意：{refusal}\n")
     header, row = stdout.splitlines()
     assert dict(zip(header.split(","), row.split(","), strict=True))["gmv"] == "1234.50"
 
@@ -395,8 +396,8 @@ def test_an_unknown_migration_name_is_refused_too(workspace: Path) -> None:
     code, _, stderr, _ = invoke("-w", workspace, "import", SHOP_FILE, "--shop", SHOP)
     assert code == 1
     assert stderr == (
-        f"错误 warehouse.duckdb was written by another ShopOps (its schema {version:03d} is 'renamed_elsewhere',"
-        f" here {version:03d} is {name!r}) — upgrade ShopOps (pip install -U shopops); reading is still possible\n"
+        f"错误 warehouse.duckdb 由另一个 ShopOps 写出（它的结构版本 {version:03d} 是 'renamed_elsewhere'，"
+        f"这里的 {version:03d} 是 {name!r}）— 升级 ShopOps（pip install -U shopops）；仍可读取\n"
     )
 
 
@@ -424,8 +425,8 @@ def test_a_serve_file_whose_pid_was_reused_is_removed(
     code, stdout, stderr, _ = invoke("-w", workspace, "import", SHOP_FILE, "--shop", SHOP)
     assert code == 0 and stdout.startswith(f"✓ {SHOP_FILE.name} — ")
     assert stderr == (
-        f"note: removed a stale {SERVE_FILE} (pid {sleeper.pid} is no `shopops serve` of this workspace:"
-        f" nothing answers on port {port})\n"
+        f"注意：已删除过期的 {SERVE_FILE}（pid {sleeper.pid} 不是此工作区的 `shopops serve`："
+        f"端口 {port} 上没有回应）\n"
     )
     assert not serve_file.exists()
     code, _, stderr, _ = invoke("-w", workspace, "shop", "list")
@@ -437,7 +438,7 @@ def test_a_serve_file_of_an_ended_server_is_removed(workspace: Path) -> None:
     serve_file = write_serve_file(workspace, pid, unused_port())
     code, stdout, stderr, _ = invoke("-w", workspace, "shop", "list")
     assert code == 0 and SHOP in stdout
-    assert stderr == f"note: removed a stale {SERVE_FILE} (its `shopops serve`, pid {pid}, has ended)\n"
+    assert stderr == f"注意：已删除过期的 {SERVE_FILE}（它的 `shopops serve`（pid {pid}）已结束）\n"
     assert not serve_file.exists()
 
 
@@ -463,9 +464,9 @@ def test_a_server_that_holds_the_warehouse_but_does_not_answer_yet_is_not_taken_
         code, _, stderr, _ = invoke("-w", workspace, "shop", "add", "另一家店", "--platform", "taobao")
         assert code == 1
         assert stderr.startswith(
-            f"错误 `shopops serve` (pid {holder.pid}) holds the warehouse but does not answer on port {port} ("
+            f"错误 `shopops serve`（pid {holder.pid}）占用着仓库，但在端口 {port} 上没有回应（"
         )
-        assert stderr.endswith(") — stop it and run the command again\n")
+        assert stderr.endswith("）— 停止它后重新运行命令\n")
         assert serve_file.exists()
     finally:
         holder.kill()

@@ -226,12 +226,15 @@ def test_explain_a_group_names_the_shop(planted: Planted) -> None:
 def test_explain_mistakes_are_one_line(planted: Planted) -> None:
     result = planted.cli("explain", "--shop", "无此店", "--date", "2026-09-15")
     assert result.exit_code == 1
-    assert "shop '无此店' is not registered" in result.output
+    assert result.output == f"错误 店铺 '无此店' 未登记（已有：{CLOUD}, {FIELD}）— 见 `shopops shop list`\n"
     result = planted.cli("explain", "--shop", CLOUD, "--date", "2030-01-01")
     assert result.exit_code == 1
-    assert "is unknown" in result.output and "Traceback" not in result.output
+    assert result.output == (
+        f"错误 {CLOUD} 在 2029-12-31 的支付金额未知"
+        " — 导入当天的 生意参谋店铺整体 或 千牛订单 导出，或换一个 --date/--vs\n"
+    )
     result = planted.cli("findings", "--from", "2026-10-10", "--to", "2026-10-01")
-    assert result.exit_code == 1 and "swap them" in result.output
+    assert result.exit_code == 1 and result.output == "错误 --to 2026-10-01 早于 --from 2026-10-10；请对调\n"
 
 
 def test_random_plants_are_seeded_and_spaced() -> None:

@@ -117,7 +117,11 @@ def test_live_review_equals_the_known_totals(platforms_demo: DemoWorkspace) -> N
 def test_review_by_date_and_a_clear_answer_without_sessions(platforms_demo: DemoWorkspace) -> None:
     assert len(_review(platforms_demo, "--date", platforms_demo.manifest["end"])) == 1
     result = platforms_demo.cli("live", "review", "--date", "2020-01-01")
-    assert result.exit_code == 1 and "no sessions on 2020-01-01" in result.output
+    assert (
+        result.exit_code == 1
+        and result.output
+        == "错误 没有找到2020-01-01 的直播场次 — 先导入 罗盘 直播复盘 工作簿（`shopops import`）\n"
+    )
     assert platforms_demo.cli("live", "review", "--date", platforms_demo.manifest["end"]).exit_code == 0
 
 

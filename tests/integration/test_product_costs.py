@@ -128,7 +128,7 @@ def test_a_re_export_replaces_the_versions_it_names(small: Path, tmp_path: Path)
     result = run_cli("-w", small, "import", again)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "✓ 商品资料_改.xlsx — 商品资料 (product_master): 1 row, shop 甲店 (replaced 1 earlier row)"
+        "✓ 商品资料_改.xlsx — 商品资料（product_master）：1 行，店铺 甲店（替换了 1 行旧数据）"
     ]
     assert cogs_by_day(small)["2026-11-06"] == ("13.00", "1.0")
     assert cogs_by_day(small)["2026-11-01"] == ("27.00", "1.0")  # the 2000-01-01 version is kept
@@ -298,13 +298,19 @@ def test_a_workspace_from_before_011_upgrades_with_costs_and_profit_unchanged(
     # The cost sheet's earlier import is recognised, and a corrected sheet replaces its rows.
     sheet = next(f for f in old.files if f.name == "SKU成本表.xlsx")
     again = old.cli("import", sheet)
-    assert again.exit_code == 0 and "already imported, nothing changed" in again.output
+    assert (
+        again.exit_code == 0
+        and again.output
+        == "= SKU成本表.xlsx — SKU 成本表（旧模板，并入商品资料）（sku_cost）：已导入过，没有改动\n"
+    )
     corrected = write_xlsx(
         old.exports / "SKU成本表_新.xlsx", LEGACY_HEADER, [["YD-SK-3P", "650012345603", "袜", 9]]
     )
     result = old.cli("import", corrected)
     assert result.exit_code == 0, result.output
-    assert "(replaced 1 earlier row)" in result.output
+    assert result.output == (
+        "✓ SKU成本表_新.xlsx — SKU 成本表（旧模板，并入商品资料）（sku_cost）：1 行，2000-01-01，店铺 全部店铺（替换了 1 行旧数据）\n"
+    )
 
 
 def test_011_makes_one_version_of_a_sku_both_tables_held(tmp_path: Path) -> None:

@@ -304,8 +304,7 @@ def test_a_misspelt_setting_is_one_line(demo: ProductsDemo, tmp_path: Path) -> N
     result = run_cli("--workspace", root, "products", "structure")
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "错误 shopops.yaml: stock.sell_through is 'sold_out', not a formula — use one of end, received, "
-        "first_stock, with_transit"
+        "错误 shopops.yaml：stock.sell_through 是 'sold_out'，不是公式 — 用 end, received, first_stock, with_transit 之一"
     ]
 
 

@@ -421,7 +421,9 @@ def test_push_names_unknown_channels_and_missing_configuration(
     result = run_cli("-w", pushing_workspace, "push", "--channel", "老板群")
     assert result.exit_code == 1
     assert (
-        "no push channel named '老板群' — channels in shopops.yaml: 运营群, 企微群, 飞书群" in result.output
+        result.output == "错误 没有名为 '老板群' 的推送渠道 — shopops.yaml 中的渠道：运营群, 企微群, 飞书群\n"
     )
     result = imported_demo.cli("push")
-    assert result.exit_code == 1 and "no push channels in shopops.yaml" in result.output
+    assert result.exit_code == 1 and result.output == (
+        "错误 shopops.yaml 中没有推送渠道 — 在 push.channels 下添加一个（参考其中注释掉的示例），或用 --dry-run 只打印简报\n"
+    )

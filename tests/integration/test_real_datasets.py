@@ -34,7 +34,9 @@ def test_tmall_orders_give_daily_paid_orders_and_sales_by_payment_date(tmp_path:
     assert run_cli("-w", workspace, "shop", "add", "天猫店", "--platform", "tmall").exit_code == 0
     result = run_cli("-w", workspace, "import", TMALL)
     assert result.exit_code == 0, result.output
-    assert "qianniu_orders" in result.output and "28010 rows" in result.output
+    assert result.output == (
+        "✓ tmall_order_report.csv — 千牛 · 订单报表（订单级）（qianniu_orders）：28010 行，2020-02-01…2020-03-01，店铺 天猫店\n"
+    )
     table = run_cli("-w", workspace, "table", "master", "--from", "2020-02-01", "--to", "2020-03-01")
     assert table.exit_code == 0, table.output
     rows = list(csv.DictReader(io.StringIO(table.output)))

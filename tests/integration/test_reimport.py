@@ -29,7 +29,7 @@ def test_importing_everything_twice_gives_the_same_table(fresh_demo: DemoWorkspa
     table = fresh_demo.cli("table", "master", "--to", fresh_demo.manifest["end"]).output
     second = fresh_demo.cli("import", *fresh_demo.files)
     assert second.exit_code == 0, second.output
-    assert second.output.count("already imported, nothing changed") == len(fresh_demo.files)
+    assert second.output.count("：已导入过，没有改动\n") == len(fresh_demo.files)
     assert table_counts(fresh_demo) == counts
     assert fresh_demo.cli("table", "master", "--to", fresh_demo.manifest["end"]).output == table
 
@@ -45,7 +45,10 @@ def test_a_corrected_export_replaces_the_days_it_covers(fresh_demo: DemoWorkspac
     corrected = write_csv(fresh_demo.exports / "生意参谋_店铺整体_云朵旗舰店_更正.csv", header, rows)
     result = fresh_demo.cli("import", corrected)
     assert result.exit_code == 0, result.output
-    assert "replaced 3 earlier rows" in result.output
+    assert result.output == (
+        f"✓ {corrected.name} — 生意参谋 · 店铺整体日报（sycm_shop_daily）：3 行，{days[0]}…{end}，店铺 云朵旗舰店"
+        "（替换了 3 行旧数据）\n"
+    )
     assert table_counts(fresh_demo) == before
     out = fresh_demo.cli("table", "master", "--from", end, "--to", end, "--shop", "云朵旗舰店").output
     line = out.splitlines()[1].split(",")

@@ -126,7 +126,7 @@ def test_a_class_named_nowhere_is_one_line(root: Path, tmp_path: Path) -> None:
     result = run_cli("-w", edited, "returns", "reasons", *PERIOD)
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "错误 shopops.yaml: returns.product_classes names '质量', not a reason class (主观, 仓配, 品质, 尺码, 服务/其他)"
+        "错误 shopops.yaml：returns.product_classes 中的 '质量' 不是退货原因分类（主观, 仓配, 品质, 尺码, 服务/其他）"
     ]
 
 

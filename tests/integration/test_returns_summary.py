@@ -74,10 +74,10 @@ def money(value: Any) -> Decimal:
 
 def test_both_refund_exports_import_and_the_repeated_headers_are_named(built: Built) -> None:
     fifty_four = built.imports["退款管理_A.xlsx"]
-    assert "千牛 · 退款管理 (qianniu_refunds): 9 rows, 2026-10-30…2026-11-12, shop 天猫A店" in fifty_four
+    assert "千牛 · 退款管理（qianniu_refunds）：9 行，2026-10-30…2026-11-12，店铺 天猫A店；" in fifty_four
     assert "退款完结时间 (重复表头), 退款的申请时间 (重复表头)" in fifty_four  # the second copies: not used
-    assert "千牛 · 退款管理 (qianniu_refunds): 4 rows" in built.imports["退款管理_B.xlsx"]
-    assert "抖店 · 售后表 (douyin_after_sales): 6 rows" in built.imports["抖店_售后_C.xlsx"]
+    assert "千牛 · 退款管理（qianniu_refunds）：4 行，" in built.imports["退款管理_B.xlsx"]
+    assert "抖店 · 售后表（douyin_after_sales）：6 行，" in built.imports["抖店_售后_C.xlsx"]
     with duckdb.connect(str(built.root / "warehouse.duckdb"), read_only=True) as con:
         row = con.execute(
             "SELECT applied_at, completed_at, after_sale_type, goods_status, shipping_info, item_id, payment_id"
@@ -227,7 +227,7 @@ def test_a_bad_returns_setting_is_one_line(built: Built, tmp_path: Path) -> None
     result = run_cli("-w", root, "returns", "summary", *PERIOD)
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "错误 shopops.yaml: returns.provisional_days is 'abc', not a number — write e.g. provisional_days: 14"
+        "错误 shopops.yaml：returns.provisional_days 是 'abc'，不是数字 — 例如写 provisional_days: 14"
     ]
 
 
@@ -278,7 +278,10 @@ def test_without_a_refund_file_it_says_what_to_import(tmp_path: Path) -> None:
     result = run_cli("-w", root, "returns", "summary", "--format", "json")
     assert (result.exit_code, result.stdout.strip(), result.stderr.strip()) == (0, "[]", line)
     result = run_cli("-w", root, "returns", "reasons", "--shop", "没有这家店")
-    assert result.exit_code == 1 and "shop '没有这家店' is not registered" in result.stderr
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "错误 店铺 '没有这家店' 未登记（已有：淘宝D店）— 见 `shopops shop list`\n",
+    )
 
 
 def test_a_period_no_refund_file_covers_is_unknown_not_zero(built: Built) -> None:

@@ -197,9 +197,9 @@ def test_the_review_files_import_every_line(tmp_path: Path) -> None:
         (
             plugin,
             TMALL,
-            f"淘宝/天猫 · 评价（插件导出） (taobao_reviews): 7 rows, {first}…{last}, shop {TMALL}",
+            f"淘宝/天猫 · 评价（插件导出）（taobao_reviews）：7 行，{first}…{last}，店铺 {TMALL}",
         ),
-        (douyin, DOUYIN, f"抖店 · 评价 (douyin_reviews): 3 rows, {day(2)[:10]}…{T}, shop {DOUYIN}"),
+        (douyin, DOUYIN, f"抖店 · 评价（douyin_reviews）：3 行，{day(2)[:10]}…{T}，店铺 {DOUYIN}"),
     ):
         result = CliRunner().invoke(cli, ["-w", str(root), "import", str(path), "--shop", shop])
         assert result.exit_code == 0, result.output
@@ -368,4 +368,7 @@ def test_xlsx_and_no_review_file(imported: Path, tmp_path: Path) -> None:
     )
     assert run(empty, "--format", "json").stdout == "[]\n"
     unknown = run(imported, "--shop", "没有的店")
-    assert unknown.exit_code == 1 and "no shop named '没有的店'" in unknown.stderr
+    assert (unknown.exit_code, unknown.stderr) == (
+        1,
+        "错误 没有名为 '没有的店' 的店铺 — `shopops shop list` 列出店铺\n",
+    )

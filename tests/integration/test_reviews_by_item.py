@@ -159,8 +159,8 @@ def test_the_item_comes_from_the_file_name_or_its_column(shop: Path, tmp_path: P
         ws.add_shop(TMALL, "tmall")
     lines = [import_file(root, path) for path in review_files(tmp_path)]
     assert lines[0] == (
-        f"✓ 评价_{SL01}.csv — 淘宝/天猫 · 评价（插件导出） (taobao_reviews): 7 rows, {day(3)[:10]}…{day(1)[:10]},"
-        f" shop {TMALL}"
+        f"✓ 评价_{SL01}.csv — 淘宝/天猫 · 评价（插件导出）（taobao_reviews）：7 行，{day(3)[:10]}…{day(1)[:10]}，"
+        f"店铺 {TMALL}"
     )
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         items = con.sql(
@@ -188,12 +188,12 @@ def test_a_new_export_of_an_item_replaces_its_rows_and_no_other_items(tmp_path: 
     later.mkdir()
     grown = [*same, (0, "t**9", BLACK_M, 4, "还行")]
     assert import_file(root, write_csv(later / f"评价_{SL01}.csv", HEADER, plugin_rows(grown))).endswith(
-        "(replaced 1 earlier row)"
+        "（替换了 1 行旧数据）"
     )
     undated = tmp_path / f"评价_{TMALL}.csv"  # no item in the name: re-importing it replaces, too
     import_file(root, write_csv(undated, HEADER, plugin_rows(same)))
     assert import_file(root, write_csv(later / undated.name, HEADER, plugin_rows(grown))).endswith(
-        "(replaced 1 earlier row)"
+        "（替换了 1 行旧数据）"
     )
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         counts = con.sql("SELECT item_id, count(*) FROM reviews GROUP BY ALL ORDER BY ALL").fetchall()

@@ -51,13 +51,19 @@ def _json(root: Path, *args: str) -> list[dict[str, object]]:
 
 def test_import_reports_duplicates_and_blanks_and_saves_the_mapping(tmp_path: Path) -> None:
     root, output = _workspace(tmp_path, CUMULATIVE)
-    assert "27512 rows, 2016-11-05…2016-11-14" in output
-    assert "86 duplicate rows kept once" in output  # all 86 are exact duplicates
-    assert "2350 rows without 累计销量 (kept as unknown)" in output  # 2,354 blank cells, 4 in duplicates
+    # all 86 duplicates are exact; 累计销量: 2,354 blank cells, 4 in duplicates
+    assert output.splitlines() == [
+        "✓ cosmetic.csv — 美妆竞品（基于 竞品快照（通用））（美妆竞品）：27512 行，2016-11-05…2016-11-14，店铺 全部店铺"
+        "（86 行重复只保留一次（内容完全相同）; 2350 行缺累计销量（记为未知）; 2350 行缺评价数（记为未知））",
+        "已保存自定义来源 美妆竞品 到 shopops.yaml；下次同样表头的文件会自动识别。",
+    ]
     assert "sales_total" in (root / "shopops.yaml").read_text(encoding="utf-8")  # the choice is recorded
     # The next file with the same headers is recognised without --map, by the saved source.
     again = run_cli("--workspace", root, "import", COSMETIC)
-    assert again.exit_code == 0 and "美妆竞品" in again.output and "already imported" in again.output
+    assert (again.exit_code, again.output) == (
+        0,
+        "= cosmetic.csv — 美妆竞品（基于 竞品快照（通用））（美妆竞品）：已导入过，没有改动\n",
+    )
 
 
 def test_rival_changes_lists_every_price_change_by_hand(tmp_path: Path) -> None:

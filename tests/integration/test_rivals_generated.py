@@ -64,7 +64,7 @@ def _json(root: Path, *args: str) -> Any:
 def test_each_file_is_detected(generated: dict[str, Any]) -> None:
     output = generated["output"]
     for key in ("sycm_shop_daily", "sycm_own_index", "rival_snapshot", "sycm_rival_shop"):
-        assert f"({key})" in output
+        assert f"（{key}）：" in output
 
 
 def test_planted_events_are_found(generated: dict[str, Any]) -> None:
@@ -120,6 +120,8 @@ def test_registry_pairs_a_rival_item_with_ours(generated: dict[str, Any]) -> Non
         "rival",
         "add",
         "竞店01",
+        "--platform",
+        "tmall",
         "--item",
         plants.price_cut_item,
         "--our-item",
@@ -133,5 +135,7 @@ def test_registry_pairs_a_rival_item_with_ours(generated: dict[str, Any]) -> Non
     listed = _json(root, "rival", "list")
     row = next(r for r in listed if r["item_id"] == plants.price_cut_item)
     assert (row["our_item_id"], row["group"], row["our_shop"]) == ("100200", "面霜", SHOP)
-    bad = run_cli("--workspace", root, "rival", "add", "竞店01", "--item", "1", "--our-shop", "没有这家")
-    assert bad.exit_code == 1 and "not registered" in bad.output
+    bad = run_cli(
+        "--workspace", root, "rival", "add", "竞店01", "-p", "tmall", "--item", "1", "--our-shop", "没有这家"
+    )
+    assert bad.exit_code == 1 and bad.output == "错误 本店 '没有这家' 未登记 — 见 `shopops shop list`\n"

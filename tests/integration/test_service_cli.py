@@ -183,8 +183,10 @@ def test_no_data_is_one_line_and_exit_0(demo: ServiceDemo, tmp_path: Path) -> No
 def test_an_unknown_shop_is_one_line(demo: ServiceDemo) -> None:
     result = demo.cli("service", "agents", "--shop", "不存在的店")
     assert result.exit_code == 1
-    assert result.output.strip().count("\n") == 0
-    assert "shop '不存在的店' is not registered" in result.output and "shopops shop list" in result.output
+    assert (
+        result.output
+        == "错误 店铺 '不存在的店' 未登记（已有：云朵旗舰店, 小野家居）— 见 `shopops shop list`\n"
+    )
 
 
 def test_team_days_against_the_shops_own_figures(demo: ServiceDemo) -> None:
@@ -313,7 +315,7 @@ def test_coach_by_account_and_unknown_agents(demo: ServiceDemo, monkeypatch: pyt
     result = demo.cli("service", "coach", "小梅", "--month", "2026-11")
     assert result.exit_code == 1 and result.output.strip().count("\n") == 0
     line = result.output
-    assert "no agent '小梅' — agents (closest first): " in line
+    assert line.startswith("错误 没有客服 '小梅' — 客服（最接近的在前）：")
     assert line.index("小美（云朵旗舰店）") < line.index("豆豆（小野家居）")
     monkeypatch.setenv("COLUMNS", "80")
     table = demo.cli("service", "coach", demo.service["slipping"]["person"], "--month", "2026-11")

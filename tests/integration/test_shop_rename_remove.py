@@ -42,8 +42,20 @@ def root(imported_demo: DemoWorkspace, tmp_path: Path) -> Path:
     for args in (
         ("targets", "set", "-p", "2026-11", "-m", "gmv", "-v", "300000", "-s", SHOP_B),
         ("targets", "group", "家居组", "--shops", f"{SHOP_A},{SHOP_B}"),
-        ("rival", "add", "对手店", "--our-shop", SHOP_B),
-        ("rival", "add", "对手店", "--item", "A1", "--our-shop", SHOP_B, "--our-item", "6100123"),
+        ("rival", "add", "对手店", "--platform", "taobao", "--our-shop", SHOP_B),
+        (
+            "rival",
+            "add",
+            "对手店",
+            "-p",
+            "taobao",
+            "--item",
+            "A1",
+            "--our-shop",
+            SHOP_B,
+            "--our-item",
+            "6100123",
+        ),
     ):
         result = run_cli("-w", root, *args)
         assert result.exit_code == 0, result.output
@@ -113,12 +125,12 @@ def test_rename_moves_every_row_to_the_new_name(root: Path) -> None:
 
 def test_rename_refuses_names_that_cannot_be(root: Path) -> None:
     before = naming(root, SHOP_B)
-    exists = f"shop '{SHOP_A}' already exists — choose another name (or remove it first: shopops shop remove {SHOP_A})"
-    comma = "shop name '小野,家居' contains a comma — lists of shops are separated by commas; choose a name without , or ，"
+    exists = f"店铺 '{SHOP_A}' 已存在 — 换一个名称（或先删除它：shopops shop remove {SHOP_A}）"
+    comma = "店铺名 '小野,家居' 含逗号 — 店铺列表用逗号分隔；请换一个不含 , 或 ， 的名称"
     cases = [
         (SHOP_B, SHOP_A, exists),
         (SHOP_B, "小野,家居", comma),
-        ("小野", "大野", "no shop '小野' — see `shopops shop list` for the names"),
+        ("小野", "大野", "没有店铺 '小野' — 用 `shopops shop list` 查看店铺名"),
     ]
     for old, new, message in cases:
         result = run_cli("-w", root, "shop", "rename", old, new)
@@ -154,9 +166,7 @@ def test_remove_asks_backs_up_and_deletes_every_row(root: Path) -> None:
     assert lines[1] == f"✓ 已删除店铺 {SHOP_B}：共 {sum(deleted.values()):,} 行（{per_table}）"
     edited = f"imports {shared} 行，users {before['users']} 行" if shared else f"users {before['users']} 行"
     assert lines[2] == f"  店铺列表中去掉了 {SHOP_B}：{edited}"  # alice keeps 云朵旗舰店
-    assert (
-        result.stderr == f"note: shopops.yaml still names {SHOP_B} — edit it there if it should change too\n"
-    )
+    assert result.stderr == f"注意：shopops.yaml 仍写着 {SHOP_B} — 如也要改，请在那里修改\n"
 
     assert naming(root, SHOP_B) == {}
     assert naming(root, SHOP_A) == others  # the other shop keeps every row

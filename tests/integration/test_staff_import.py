@@ -145,7 +145,7 @@ def test_the_staff_list_template_with_its_examples_imports(root: Path, tmp_path:
     examples = examples_of(path)
     assert [row[0] for row in examples] == ["小美", "阿飞", "老王"]
     output = ok(root, "import", filled(path, examples, tmp_path / "员工名单.xlsx"))
-    assert output.splitlines()[0].startswith("✓ 员工名单.xlsx — 员工名单（绩效） (staff_list): 3 rows")
+    assert output.splitlines()[0].startswith("✓ 员工名单.xlsx — 员工名单（绩效）（staff_list）：3 行，")
     assert query(
         root, "SELECT person, role, shops, user_name, start_date, end_date, status FROM staff ORDER BY 1"
     ) == [
@@ -159,7 +159,7 @@ def test_the_inputs_template_with_its_examples_imports(root: Path, tmp_path: Pat
     path = template(root, "staff-inputs", tmp_path)
     assert header_of(path) == INPUT_HEADER.split(",")
     output = ok(root, "import", filled(path, examples_of(path), tmp_path / "绩效录入.xlsx"))
-    assert output.splitlines()[0].startswith("✓ 绩效录入.xlsx — 绩效手工录入 (staff_inputs): 3 rows")
+    assert output.splitlines()[0].startswith("✓ 绩效录入.xlsx — 绩效手工录入（staff_inputs）：3 行，")
     stored = query(
         root,
         "SELECT period, person, item, value, entered_by, entered_on, note FROM staff_inputs ORDER BY 2, 3",
@@ -186,7 +186,7 @@ def test_a_whole_card_from_the_template_is_the_card_in_effect(
 ) -> None:
     output = ok(root, "import", whole_card(root, tmp_path))
     assert output.splitlines()[0].startswith(
-        "✓ 评分表_客服售前.xlsx — 评分表（绩效） (staff_scorecard): 6 rows"
+        "✓ 评分表_客服售前.xlsx — 评分表（绩效）（staff_scorecard）：6 行，"
     )
     monkeypatch.setenv("COLUMNS", "400")
     shown = ok(root, "staff", "cards", "--role", "客服售前", "-p", "2026-11").splitlines()
@@ -285,9 +285,9 @@ def test_reimporting_the_same_files_changes_nothing(root: Path, tmp_path: Path) 
     before = counts(root)
     output = ok(root, "import", staff, inputs, card).splitlines()
     assert output == [
-        "= 员工名单.csv — 员工名单（绩效） (staff_list): already imported, nothing changed",
-        "= 绩效录入.csv — 绩效手工录入 (staff_inputs): already imported, nothing changed",
-        "= 评分表_客服售前.xlsx — 评分表（绩效） (staff_scorecard): already imported, nothing changed",
+        "= 员工名单.csv — 员工名单（绩效）（staff_list）：已导入过，没有改动",
+        "= 绩效录入.csv — 绩效手工录入（staff_inputs）：已导入过，没有改动",
+        "= 评分表_客服售前.xlsx — 评分表（绩效）（staff_scorecard）：已导入过，没有改动",
     ]
     assert counts(root) == before
 

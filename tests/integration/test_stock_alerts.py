@@ -242,7 +242,10 @@ def test_alerts_command(workspace: Path) -> None:
     before = runner.invoke(cli, ["-w", str(workspace), "stock", "alerts", "--date", "2026-11-01"])
     assert before.exit_code == 0 and "2026-11-01 及之前没有库存快照：导入 ERP 的库存导出" in before.stdout
     unknown = runner.invoke(cli, ["-w", str(workspace), "stock", "alerts", "--shop", "别家"])
-    assert unknown.exit_code == 1 and "no shop named '别家'" in unknown.stderr
+    assert (unknown.exit_code, unknown.stderr) == (
+        1,
+        "错误 没有名为 '别家' 的店铺 — `shopops shop list` 列出店铺\n",
+    )
 
 
 def test_alerts_join_shopops_findings(workspace: Path) -> None:

@@ -176,8 +176,11 @@ def test_clearance_command_and_its_excel(workspace: Path, tmp_path: Path) -> Non
     no_file = runner.invoke(cli, [*base, "--format", "xlsx"])
     assert no_file.exit_code == 2 and "--format xlsx needs a file: add -o 清仓计划.xlsx" in no_file.output
     winter = runner.invoke(cli, ["-w", str(workspace), "stock", "clearance", "--season", "冬"])
-    assert winter.exit_code == 1 and len(winter.stderr.strip().splitlines()) == 1
-    assert "季节 there: 四季, 夏, 秋" in winter.stderr
+    assert (winter.exit_code, winter.stderr) == (
+        1,
+        "错误 --season 冬：商品资料里没有这个季节的商品（其中的季节：四季, 夏, 秋）"
+        "— 用其中之一、春/夏/秋/冬/四季，或 old（除 秋 以外的季节）\n",
+    )
 
 
 # --- the demo shop against its manifest -------------------------------------------------------

@@ -102,8 +102,8 @@ def test_jst_sales_csv_with_spaced_headers_separators_and_two_shops(root: Path, 
     assert (code, err) == (0, "")
     # 3 rows stored + 1 skipped = the 4 data lines of the file; each row under the shop its 店铺 names.
     assert out == (
-        "✓ 聚水潭_销售多维度_付款时间.csv — 聚水潭 · 销售（多维度） (jst_sales): 3 rows, 2026-11-27…2026-11-28,"
-        f" shops {JD} (1 row)、{SHOP} (2 rows) (skipped 1 row: 1 合计/汇总)"
+        "✓ 聚水潭_销售多维度_付款时间.csv — 聚水潭 · 销售（多维度）（jst_sales）：3 行，2026-11-27…2026-11-28，"
+        f"店铺 {JD}（1 行）、{SHOP}（2 行）（跳过 1 行：合计/汇总行 1）"
     )
     assert rows(
         root,
@@ -148,8 +148,8 @@ def test_a_date_of_anytime_identifies_no_day(root: Path, tmp_path: Path) -> None
     code, _, err = import_cli(root, path)
     assert code == 1
     assert err == (
-        '✗ 聚水潭_销售多维度.csv, row 2, column "日期": value "任意时间" is empty, but every row needs it'
-        " (it identifies the row) — fill it in or remove the row"
+        "✗ 聚水潭_销售多维度.csv 第 2 行「日期」列：值 “任意时间” 是空的，但每一行都需要它（它用来识别这一行）"
+        " — 填上，或删掉这一行"
     )
 
 
@@ -164,8 +164,8 @@ def test_shop_column_and_the_shop_option(root: Path, tmp_path: Path) -> None:
     # rows stored + rows skipped = the data lines. Once the shop is added, the same file brings it in.
     assert (code, err) == (0, "")
     assert out == (
-        "✓ 聚水潭_销售_付款时间.csv — 聚水潭 · 销售（多维度） (jst_sales): 1 row, 2026-11-27, shop 山岚服饰"
-        " (skipped 1 row: 1 of shop 拼多多小店 (not registered))"
+        "✓ 聚水潭_销售_付款时间.csv — 聚水潭 · 销售（多维度）（jst_sales）：1 行，2026-11-27，店铺 山岚服饰"
+        "（跳过 1 行：未登记的店铺 拼多多小店 1 行）"
     )
     with Workspace(root) as ws:
         ws.add_shop("拼多多小店", "taobao")
@@ -179,16 +179,16 @@ def test_shop_column_and_the_shop_option(root: Path, tmp_path: Path) -> None:
     code, _, err = import_cli(root, blank, "--shop", JD)
     assert (code, err) == (
         1,
-        '✗ 聚水潭_销售_付款时间_2.csv, row 3, column "店铺": value "山岚服饰" names another shop than --shop'
-        " 山岚京东店 — drop --shop to import each row under the shop its column names, or fix the file",
+        "✗ 聚水潭_销售_付款时间_2.csv 第 3 行「店铺」列：值 “山岚服饰” 是 --shop 山岚京东店 以外的店铺"
+        " — 去掉 --shop，每行按它的店铺列导入；或修改文件",
     )
     code, out, _ = import_cli(root, blank, "--shop", SHOP)
-    assert code == 0 and out.endswith(f"2 rows, 2026-11-27…2026-11-28, shop {SHOP} (replaced 1 earlier row)")
+    assert code == 0 and out.endswith(f"2 行，2026-11-27…2026-11-28，店铺 {SHOP}（替换了 1 行旧数据）")
     # A report without 店铺 is one shop's, like any file: --shop, the file's name, or the only shop.
     one = [row[:1] + row[2:] for row in [sale("", "2026-11-30", "T1-白-M", 1, "99")]]
     path = write_csv(tmp_path / f"{JD}_聚水潭_销售_付款时间.csv", SALES_HEADER[:1] + SALES_HEADER[2:], one)
     code, out, _ = import_cli(root, path)
-    assert code == 0 and out.endswith(f"1 row, 2026-11-30, shop {JD}")
+    assert code == 0 and out.endswith(f"1 行，2026-11-30，店铺 {JD}")
 
 
 def test_a_blank_sku_is_kept_and_reported(root: Path, tmp_path: Path) -> None:
@@ -198,7 +198,7 @@ def test_a_blank_sku_is_kept_and_reported(root: Path, tmp_path: Path) -> None:
         [sale(SHOP, "2026-11-27", "T1-白-M", 1, "99"), sale(SHOP, "2026-11-27", "", 2, "50")],
     )
     code, out, _ = import_cli(root, path)
-    assert code == 0 and out.endswith(f"shop {SHOP} (1 row without 商品编码 (kept as unknown))")
+    assert code == 0 and out.endswith(f"店铺 {SHOP}（1 行缺商品编码（记为未知））")
     assert sum(r[3] for r in sold(root, "2026-11-27", "2026-11-27")) == 3  # the day's units: nothing lost
 
 

@@ -41,17 +41,23 @@ def test_workspace_is_found_by_option_environment_and_folder(
     monkeypatch.chdir(tmp_path)
     result = run_cli("shop", "list")
     assert result.exit_code == 1
-    assert "no ShopOps workspace at" in result.output and "shopops init DIR" in result.output
+    assert result.output == (
+        f"错误 {tmp_path} 没有 ShopOps 工作区 — 用 `shopops init 目录` 创建，然后传入 --workspace 目录、"
+        "设置 SHOPOPS_HOME=目录，或在工作区目录中运行命令\n"
+    )
 
 
 def test_shop_errors_say_how_to_fix(workspace: Path) -> None:
     run_cli("-w", workspace, "shop", "add", "甲店", "--platform", "taobao")
     again = run_cli("-w", workspace, "shop", "add", "甲店", "--platform", "tmall")
-    assert again.exit_code == 1 and "already exists" in again.output
+    assert (
+        again.exit_code == 1
+        and again.output == "错误 店铺 '甲店' 已存在（平台 taobao）— 见 `shopops shop list`\n"
+    )
     bad = run_cli("-w", workspace, "shop", "add", "乙店", "--platform", "pdd")
     assert bad.exit_code == 2  # usage error from the option's choices
     rate = run_cli("-w", workspace, "shop", "add", "丙店", "--platform", "tmall", "--fee-rate", "5")
-    assert rate.exit_code == 1 and "between 0 and 1" in rate.output
+    assert rate.exit_code == 1 and rate.output == "错误 --fee-rate 5 须为 0 到 1 之间的小数（0.05 = 5%）\n"
 
 
 def test_sources_lists_every_export_type(workspace: Path) -> None:
@@ -80,7 +86,10 @@ def test_unknown_file_imports_with_a_mapping_that_is_saved_as_a_source(
         tmp_path / "erp-orders-1.csv", header, [["A1", "2026-11-01 10:00:00", "99.50"], ["A2", "", "10.00"]]
     )
     refused = run_cli("-w", workspace, "import", first)
-    assert refused.exit_code == 1 and "match no known export type" in refused.output
+    assert refused.exit_code == 1 and refused.output == (
+        "✗ erp-orders-1.csv：表头（单号, 付款于, 实收）不匹配任何已知导出类型 — 在 shopops.yaml 中把缺的列名加为别名，"
+        "或用 --source KEY --map 源列=标准列名 导入（见 `shopops sources`）\n"
+    )
     mapped = run_cli(
         "-w",
         workspace,
@@ -96,7 +105,7 @@ def test_unknown_file_imports_with_a_mapping_that_is_saved_as_a_source(
     second = write_csv(tmp_path / "erp-orders-2.csv", header, [["A3", "2026-11-02 09:00:00", "20.00"]])
     again = run_cli("-w", workspace, "import", second)
     assert again.exit_code == 0, again.output
-    assert "(erp_orders)" in again.output
+    assert "（erp_orders）：1 行，2026-11-02，" in again.output
     table = run_cli("-w", workspace, "table", "master", "--from", "2026-11-01", "--to", "2026-11-02").output
     assert [line.split(",")[3] for line in table.splitlines()[1:]] == ["99.50", "20.00"]
 

@@ -202,7 +202,7 @@ def test_a_domains_metrics_join_the_one_catalog(tmp_path: Path, monkeypatch: pyt
     extra.write_text(
         "sections: [客服]\n"
         "metrics:\n"
-        "  - {key: gmv_per_order, label: 每单支付金额, section: 客服, definition: 支付金额 / 支付订单数,\n"
+        "  - {key: gmv_per_order, label: 每单支付金额, label_en: GMV per order, section: 客服, definition: 支付金额 / 支付订单数,\n"
         "     formula: gmv / paid_orders, unit: money, direction: up}\n",
         encoding="utf-8",
     )

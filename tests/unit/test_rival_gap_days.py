@@ -189,7 +189,9 @@ def test_sales_move_baseline_counts_every_day_and_a_gap_is_judged_once(workspace
     assert found[0].expected_high == statistics.median(baseline["units"].to_list())
 
 
-def test_the_page_and_the_cli_mark_estimated_days(workspace: Workspace, root: Path) -> None:
+def test_the_page_and_the_cli_mark_estimated_days(
+    workspace: Workspace, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = ScopedData(workspace, User("admin", "admin", None))
     try:
         page = build_page(data, day(0), day(DAYS - 1), "", "甲店|steady")
@@ -199,9 +201,17 @@ def test_the_page_and_the_cli_mark_estimated_days(workspace: Workspace, root: Pa
     assert row["estimated_days"] == 8  # days 7–8, 15–18, 30–31
     assert row["units"] == max(TOTALS["steady"].values()) - min(TOTALS["steady"].values())
     assert page.series["units"][0]["label"] == "甲店 steady（含估算 8 天）"
-    cli = run_cli("--workspace", root, "rival", "sales", "--from", str(day(6)), "--to", str(day(8)))
+    window = ("--workspace", root, "rival", "sales", "--from", str(day(6)), "--to", str(day(8)))
+    cli = run_cli(*window)  # not a terminal: plain TSV, English column names
     assert cli.exit_code == 0, cli.output
-    assert "估算" in cli.output and "是" in cli.output
+    lines = [line.split("\t") for line in cli.output.splitlines()]
+    assert lines[0][-1] == "estimated"
+    steady = {row[2]: row[-1] for row in lines[1:] if row[:2] == ["甲店", "steady"]}
+    assert steady == {str(day(6)): "false", str(day(7)): "true", str(day(8)): "true"}
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: the table, with every column
+    table = run_cli(*window)
+    assert table.exit_code == 0, table.output
+    assert "估算" in table.output and "是" in table.output and "未显示" not in table.output
     records = json.loads(
         run_cli(
             "--workspace",

@@ -17,6 +17,8 @@ from tests.unit.generated_findings import day_of_findings
 HEADLINES = """\
 店铺日报 2026-11-24（周二）
 【合计】支付金额 ¥13,343.50，环比 −21.0%，周同比 +1.3%
+  访客数 2,347⁽¹⁄₂⁾，支付转化率 3.45%⁽¹⁄₂⁾，推广花费 ¥968.27，净利 ¥4,735.77⁽¹⁄₂⁾
+  合计只含部分店铺：访客数、支付转化率、净利 缺 小野家居
 【云朵旗舰店】支付金额 ¥10,732.00，环比 −26.9%，周同比 +3.9%
   访客数 2,347（环比 −12.1%），支付转化率 3.45%（环比 −0.18pp）
   推广花费 ¥657.94，推广ROI 2.16，净利 ¥4,735.77，退款率 4.52%
@@ -63,7 +65,11 @@ def test_pacing_and_findings_follow_in_the_order_given(workspace: Workspace) -> 
     )
     markdown = summary.markdown.split("\n\n")
     assert markdown[0] == "#### 店铺日报 2026-11-24（周二）"
-    assert markdown[2] == "**【云朵旗舰店】**支付金额 ¥10,732.00，环比 −26.9%，周同比 +3.9%"
+    assert markdown[2:4] == [
+        "- 访客数 2,347⁽¹⁄₂⁾，支付转化率 3.45%⁽¹⁄₂⁾，推广花费 ¥968.27，净利 ¥4,735.77⁽¹⁄₂⁾",
+        "- 合计只含部分店铺：访客数、支付转化率、净利 缺 小野家居",
+    ]
+    assert markdown[4] == "**【云朵旗舰店】**支付金额 ¥10,732.00，环比 −26.9%，周同比 +3.9%"
     assert markdown[-4:] == [
         "**重点发现**",
         f"- 1. [高] {EXPLANATION}",
@@ -80,15 +86,20 @@ def test_the_limit_cuts_the_least_important_lines_and_says_how_many(workspace: W
     lines = summary.text.splitlines()
     assert lines[-1] == f"…另有 {summary.omitted} 条"
     # cut in this order: low findings, the shops' detail lines, pacing, then high findings from the end
-    for gone in ("退款率偏高", "  推广花费", "  访客数", "目标进度", "时间进度", f"（{10}）"):
+    # (the 合计's figures and coverage come right after its headline, before the findings)
+    for gone in ("退款率偏高", "  推广花费 ¥657", "  访客数 2,347（", "目标进度", "时间进度", f"（{10}）"):
         assert not any(gone in line for line in lines), gone
-    headlines = [line for line in HEADLINES.splitlines() if not line.startswith("  ")]
+    headlines = [
+        line for line in HEADLINES.splitlines() if not line.startswith("  ") or "合计" in line or "⁽" in line
+    ]
     assert lines[: len(headlines)] == headlines
     kept = [line for line in lines if "[高]" in line]
     assert kept == [f"  {n}. [高] {EXPLANATION}（{n}）" for n in range(1, len(kept) + 1)]
     assert summary.omitted == 3 + 4 + 2 + (10 - len(kept))
     tight = compose_summary(workspace, DEMO_END, findings=findings, limit=200)
-    assert len(tight.text) <= 200 and tight.text.splitlines()[:3] == HEADLINES.splitlines()[:3]
+    # at 200 characters the 合计's figures go too, before any shop's headline
+    shop_heads = [line for line in HEADLINES.splitlines() if not line.startswith("  ")]
+    assert len(tight.text) <= 200 and tight.text.splitlines()[:4] == shop_heads
     assert "重点发现" not in tight.text  # a heading whose lines were all cut goes too
 
 

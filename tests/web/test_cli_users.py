@@ -54,7 +54,7 @@ def test_bad_input_gets_one_line(fresh_demo: DemoWorkspace) -> None:
     code, output = invoke(
         fresh_demo, "user", "add", "x", "--role", "admin", "--password-stdin", stdin="short\n"
     )
-    assert code == 1 and "at least 8" in output
+    assert code == 1 and "密码至少需要 8 个字符" in output
     code, output = invoke(
         fresh_demo,
         "user",
@@ -67,6 +67,6 @@ def test_bad_input_gets_one_line(fresh_demo: DemoWorkspace) -> None:
         "--password-stdin",
         stdin="long-enough-1\n",
     )
-    assert code == 1 and "unknown shop" in output
+    assert code == 1 and "未知店铺 '没有这家' — 见 `shopops shop list`" in output
     code, output = invoke(fresh_demo, "serve", "--port", "1")
-    assert code == 1 and "no users yet" in output
+    assert code == 1 and "还没有用户 — 先添加一个：shopops user add 用户名 --role admin" in output

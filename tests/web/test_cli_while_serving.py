@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from shopops.workspace import Workspace
 from tests.conftest import DEMO_END, run_cli
@@ -51,8 +52,28 @@ def test_reading_and_writing_commands_run_in_the_server(
 def test_errors_come_back_as_one_line_and_serve_is_refused(served: WebDemo) -> None:
     result = run_cli("-w", served.root, "report", "daily", "--date", "2001-01-01")
     assert result.exit_code == 1
-    assert result.stderr.count("\n") == 1 and "no data for 2001-01-01" in result.stderr
+    assert (
+        result.stderr.count("\n") == 1 and "2001-01-01 没有数据：没有已导入的导出覆盖这一天" in result.stderr
+    )
     result = run_cli("-w", served.root, "serve")
     assert result.exit_code == 1
-    assert "runs on this workspace — stop it first (Ctrl-C), then run `shopops serve`" in result.stderr
+    assert "正在此工作区运行 — 先停止它（Ctrl-C），再运行 `shopops serve`" in result.stderr
     assert SHOP_A in {name for name, _, _ in served.workspace.shops()}
+
+
+def test_a_handed_over_table_is_laid_out_for_the_callers_terminal(served: WebDemo) -> None:
+    from shopops.cli.context import running_server
+    from shopops.web.client import forward_command
+
+    info = running_server(served.root)
+    assert info is not None
+    args = ["--lang", "zh", "-w", str(served.root), "metrics"]
+    # Into a pipe: plain TSV, whatever the server's own terminal is.
+    code, stdout, _ = forward_command(info, args, served.root, None, None)
+    assert code == 0 and stdout.splitlines()[0].split("\t")[:2] == ["key", "label"]
+    # In an 80-column terminal: nothing wider than 80 cells, no tabs.
+    code, stdout, _ = forward_command(info, args, served.root, None, 80)
+    assert code == 0 and "\t" not in stdout
+    assert max(cell_len(line) for line in stdout.splitlines()) <= 80
+    code, wide, _ = forward_command(info, args, served.root, None, 200)
+    assert code == 0 and max(cell_len(line) for line in wide.splitlines()) > 80

@@ -85,15 +85,15 @@ def test_cli_refusals_are_one_line(fresh_demo: DemoWorkspace) -> None:
         (
             ("user", "revoke", "alice", "1"),
             1,
-            "alice has no API token 1 — `shopops user tokens alice` lists them",
+            "alice 没有 API 令牌 1 — `shopops user tokens alice` 列出令牌",
         ),
-        (("user", "revoke", "nobody", "--all"), 1, "no user 'nobody' — `shopops user list` shows them"),
-        (("user", "tokens", "nobody"), 1, "no user 'nobody' — `shopops user list` shows them"),
+        (("user", "revoke", "nobody", "--all"), 1, "没有用户 'nobody' — `shopops user list` 列出用户"),
+        (("user", "tokens", "nobody"), 1, "没有用户 'nobody' — `shopops user list` 列出用户"),
         (("user", "token", "alice", "--expires-days", "0"), 2, "0 is not in the range 1<=x<=3650"),
         (
             ("user", "token", "alice", "--label", "a\nb"),
             1,
-            "a token label is one line of at most 100 characters",
+            "令牌标签须为一行、最多 100 个字符 — 写短一些，不要换行",
         ),
     ]
     for args, code, message in cases:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,6 +15,8 @@ import duckdb
 from rich.console import Console
 from rich.markup import escape
 
+from shopops.cli.localized_console import LocalizedConsole
+from shopops.cli.messages import error_prefix, language, localize
 from shopops.errors import DiskFullError, UserError, WorkspaceError
 from shopops.metrics.completeness import skipped_text
 from shopops.warehouse.connection import damaged, disk_full, lock_holder
@@ -22,8 +25,9 @@ from shopops.workspace import WAREHOUSE_NAME, Workspace, find_workspace
 if TYPE_CHECKING:
     from shopops.web.security import ServeInfo
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Every line they print is said in the run's language (``--lang``; see shopops.cli.messages).
+out: Console = LocalizedConsole(highlight=False, soft_wrap=True)
+err: Console = LocalizedConsole(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,12 +39,12 @@ def parse_day(_: click.Context, __: click.Parameter, value: str | None) -> dt.da
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
+        raise click.BadParameter(localize(f"{value!r} is not a date like 2026-11-24")) from None
 
 
 def fail(message: str) -> None:
-    """Print one line on stderr and exit with the user-error code 1."""
-    err.print(f"[bold red]错误[/] {escape(message)}")
+    """Print one line on stderr, in the run's language, and exit with the user-error code 1."""
+    err.print(f"[bold red]{error_prefix()}[/] {escape(localize(message))}")
     sys.exit(1)
 
 
@@ -166,7 +170,11 @@ def _hand_to_dashboard(ctx: click.Context, root: Path) -> None:
             f"`shopops serve` (pid {info.pid}) runs on this workspace — stop it first (Ctrl-C), then run `shopops {name}`"
         )
     stdin = None if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
-    code, stdout, stderr = forward_command(info, argv, Path.cwd(), stdin)
+    if "--lang" not in argv:  # the dashboard's own locale is not the caller's
+        argv = ["--lang", language(), *argv]
+    # Tables are laid out for the caller's terminal (or go out as TSV into a pipe), not the server's.
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    code, stdout, stderr = forward_command(info, argv, Path.cwd(), stdin, width)
     click.echo(stdout, nl=False)
     click.echo(stderr, nl=False, err=True)
     ctx.exit(code)

@@ -34,6 +34,7 @@ class RunSummary:
     """What one run did: counts for the closing line, problems for the exit code."""
 
     imported: int = 0
+    unchanged: int = 0  # files already imported before (same content): nothing new was imported
     rejected: int = 0
     report: Path | None = None
     backup: Path | None = None
@@ -55,8 +56,9 @@ def _print_outcome(outcome: InboxOutcome) -> None:
 def run_daily(workspace: Workspace, *, day: dt.date | None, push: bool) -> RunSummary:
     summary = RunSummary()
     outcomes = process_inbox(workspace, on_file=_print_outcome)
-    summary.imported = sum(o.imported for o in outcomes)
-    summary.rejected = len(outcomes) - summary.imported
+    summary.unchanged = sum(o.result is not None and o.result.already_imported for o in outcomes)
+    summary.imported = sum(o.imported for o in outcomes) - summary.unchanged
+    summary.rejected = len(outcomes) - summary.imported - summary.unchanged
     if not outcomes:
         out.print("inbox/ 中没有新文件")
     try:
@@ -82,7 +84,9 @@ def run_daily(workspace: Workspace, *, day: dt.date | None, push: bool) -> RunSu
             summary.problems.append(f"{label}: {error}")
             err.print(f"[red]✗[/] {label}: {escape(str(error))}")
     out.print(
-        f"完成：导入 {summary.imported} 个文件，拒绝 {summary.rejected} 个"
+        f"完成：导入 {summary.imported} 个文件"
+        + (f"，{summary.unchanged} 个此前已导入（内容相同，未重复导入）" if summary.unchanged else "")
+        + f"，拒绝 {summary.rejected} 个"
         + (f"，{len(summary.problems)} 个步骤出错" if summary.problems else "")
     )
     return summary
@@ -137,7 +141,7 @@ def run_group() -> None:
 
 @run_group.command("daily")
 @click.option(
-    "--date", "-d", "day", callback=parse_day, help="Report day (default: the latest day with data)."
+    "--date", "-d", "day", callback=parse_day, help="Report day (default: the latest complete day)."
 )
 @click.option("--no-push", is_flag=True, help="Do not send the summary to the group bots / e-mail.")
 @click.pass_context

@@ -15,6 +15,7 @@ from shopops.analysis.explain import text
 from shopops.analysis.explain.change import explain_change
 from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
 from shopops.cli.findings_output import csv_text, empty_text, json_text, print_skipped, print_table
+from shopops.cli.options import shop_option
 from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
 from shopops.workspace import Workspace
@@ -56,7 +57,7 @@ def _latest(workspace: Workspace) -> dt.date:
 @click.command("findings")
 @click.option("--from", "start", callback=parse_day, help="First day (default: 6 days before --to).")
 @click.option("--to", "end", callback=parse_day, help="Last day (default: the latest complete day).")
-@click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
+@shop_option()
 @click.option(
     "--severity",
     type=click.Choice(SEVERITIES),
@@ -127,9 +128,7 @@ def findings_command(
 
 
 @click.command("explain")
-@click.option(
-    "--shop", "-s", "shops", multiple=True, help="The shop; repeat for a group (default: all shops)."
-)
+@shop_option("The shop; repeat or comma-separate for a group (default: all shops).")
 @click.option(
     "--date", "-d", "day", callback=parse_day, help="The day to explain (default: the latest complete day)."
 )

@@ -23,12 +23,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from shopops.analysis.anomalies.drivers import show
 from shopops.analysis.anomalies.finding import SEVERITY_LABELS, Finding
 from shopops.analysis.anomalies.ranking import budgeted
 from shopops.analysis.anomalies.skipped import SkippedCheck
 from shopops.metrics.catalog import Catalog
-from shopops.reports import finding_text
+from shopops.reports import figures, finding_text
 from shopops.reports.export import to_csv
 
 WEEKDAYS = "一二三四五六日"
@@ -142,19 +141,13 @@ def _widths(rows: Sequence[_Row]) -> list[int]:
 
 
 def _figures(finding: Finding, catalog: Catalog) -> str:
-    """The value over its expected range, as the metric is written (plain numbers for rival prices)."""
+    """The value over its expected range, written as the dashboard writes them (reports/figures.py)."""
     metric = catalog.metrics.get(finding.metric)
-    low, high, value = (
-        DASH
-        if number is None
-        else show(metric, number)
-        if metric
-        else f"{number:,.2f}".rstrip("0").rstrip(".")
-        for number in (finding.expected_low, finding.expected_high, finding.value)
-    )
+    value = figures.figure(metric, finding.metric, finding.value, compact=True)
     if finding.expected_low is None and finding.expected_high is None:
         return value
-    return f"{value}\n{low} ~ {high}"
+    low, high = finding.expected_low, finding.expected_high
+    return f"{value}\n{figures.expected_range(metric, finding.metric, low, high, compact=True)}"
 
 
 def print_skipped(console: Console, skipped: Sequence[SkippedCheck]) -> None:

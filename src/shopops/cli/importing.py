@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from shopops.cli.context import err, open_workspace, out, user_errors
-from shopops.errors import InputError, UserError
+from shopops.cli.fitted_tables import Column, emit_rows
+from shopops.errors import InputError, UserError, WorkspaceError
 from shopops.ingest.pipeline import ImportResult
 from shopops.ingest.readers import IMPORTABLE_SUFFIXES
+from shopops.ingest.sources import SourceSpec, load_builtin_specs
+from shopops.workspace import find_workspace
 
 
 def _expand(paths: tuple[str, ...]) -> list[Path]:
@@ -196,19 +198,31 @@ def imports_command(ctx: click.Context, limit: int, output_format: str) -> None:
         ]
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))
         return
-    table = Table("#", "导入时间", "文件", "来源", "店铺", "行数", "替换", "日期范围")
-    for row in rows:
-        table.add_row(
-            str(row[0]),
-            str(row[1])[:19],
-            str(row[2]),
-            str(row[3]),
-            str(row[4]),
-            str(row[5]),
-            str(row[6]),
-            f"{row[7]}…{row[8]}" if row[7] else "—",
-        )
-    out.print(table)
+    cells = [
+        [str(row[0]), str(row[1])[:16], str(row[2]), str(row[3]), str(row[4]), str(row[5]), str(row[6]),
+         f"{row[7]}…{row[8]}" if row[7] else "—"]
+        for row in rows
+    ]  # fmt: skip
+    records = [dict(zip(names, row, strict=True)) for row in rows]
+    emit_rows(IMPORT_TABLE, cells, f"最近 {len(rows)} 次导入", records=records)
+
+
+IMPORT_TABLE = (
+    Column("import_id", "#", "count", 0),
+    Column("imported_at", "导入时间", "text", 3),
+    Column("file", "文件", "text", 0, wrap=True),
+    Column("source", "来源", "text", 1),
+    Column("shops", "店铺", "text", 2, wrap=True),
+    Column("rows", "行数", "count", 0),
+    Column("replaced", "替换", "count", 5),
+    Column("dates", "日期范围", "text", 4),
+)
+SOURCE_TABLE = (
+    Column("key", "key", "text", 0),
+    Column("label", "导出类型", "text", 0, wrap=True),
+    Column("platforms", "平台", "text", 2),
+    Column("required", "必需列（任一别名）", "text", 0, wrap=True),
+)
 
 
 @click.command("sources")
@@ -219,8 +233,7 @@ def imports_command(ctx: click.Context, limit: int, output_format: str) -> None:
 @user_errors
 def sources_command(ctx: click.Context, output_format: str) -> None:
     """List the supported export types (sources) with their keys and columns."""
-    workspace = open_workspace(ctx)
-    specs = workspace.sources()
+    specs = _specs(ctx)
     if output_format == "json":
         records = [
             {
@@ -239,10 +252,31 @@ def sources_command(ctx: click.Context, output_format: str) -> None:
         ]
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))
         return
-    table = Table("key", "导出类型", "平台", "必需列（任一别名）", show_lines=True)
-    for spec in specs:
-        required = "、".join("/".join(c.aliases[:2]) for c in spec.columns if c.required)
-        table.add_row(
-            spec.key, spec.label + ("（自定义）" if spec.custom else ""), ",".join(spec.platforms), required
-        )
-    out.print(table)
+    records = [
+        {
+            "key": spec.key,
+            "label": spec.label + ("（自定义）" if spec.custom else ""),
+            "platforms": ",".join(spec.platforms),
+            "required": "、".join("/".join(c.aliases[:2]) for c in spec.columns if c.required),
+        }
+        for spec in specs
+    ]
+    emit_rows(
+        SOURCE_TABLE,
+        [[str(v) for v in r.values()] for r in records],
+        f"支持的导出类型（{len(records)} 种）",
+        records=records,
+    )
+
+
+def _specs(ctx: click.Context) -> list[SourceSpec]:
+    """The workspace's export types (with its aliases and custom sources); outside any workspace
+    (and with no --workspace given), the built-in ones — saying so on stderr."""
+    explicit = ctx.obj.get("workspace") if ctx.obj else None
+    if not explicit and not (ctx.obj or {}).get("served"):
+        try:
+            find_workspace(None)
+        except WorkspaceError:
+            err.print("注意 不在工作区中：只列出内置的导出类型（工作区的自定义来源和别名不在其中）")
+            return list(load_builtin_specs())
+    return open_workspace(ctx).sources()

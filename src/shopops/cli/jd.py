@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import click
-from rich.table import Table
 
 from shopops.analysis.jd import coupon_effect, listing_changes, price_changes
-from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
+from shopops.cli.fitted_tables import DASH, Column, emit_rows, plain_output
+from shopops.cli.options import shop_option
 from shopops.reports.csv_cells import csv_text
 
 View = Callable[..., list[dict[str, Any]]]
@@ -40,29 +41,37 @@ def _command(name: str) -> click.Command:
     view, title = VIEWS[name]
 
     @click.command(name, help=title)
-    @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True)
-    @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True)
-    @click.option("--shop", help="Only this shop.")
+    @click.option("--from", "start", callback=parse_day, help="First day (default: 29 days before --to).")
+    @click.option("--to", "end", callback=parse_day, help="Last day (default: the latest complete day).")
+    @shop_option()
     @click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table")
     @click.pass_context
     @user_errors
     def command(
-        ctx: click.Context, start: dt.datetime, end: dt.datetime, shop: str | None, output_format: str
+        ctx: click.Context,
+        start: dt.date | None,
+        end: dt.date | None,
+        shops: tuple[str, ...],
+        output_format: str,
     ) -> None:
         workspace = open_workspace(ctx)
+        end = default_day(workspace, end) or dt.date.today()
+        start = start or end - dt.timedelta(days=29)
         rows = [
             {k: _plain(v) for k, v in row.items()}
-            for row in view(workspace.connection, start.date(), end.date(), shop)
+            for shop in shops or (None,)
+            for row in view(workspace.connection, start, end, shop)
         ]
         if output_format == "json":
             click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         elif output_format == "csv":
             click.echo(csv_text(rows), nl=False)
+        elif not rows:
+            (err if plain_output() else out).print(f"{title}：{start} ~ {end} 没有数据")
         else:
-            table = Table(*(rows[0] if rows else ["—"]), title=title)
-            for row in rows:
-                table.add_row(*("—" if v is None else str(v) for v in row.values()))
-            out.print(table)
+            columns = [Column(key, key, "text", 0 if i < 3 else i) for i, key in enumerate(rows[0])]
+            cells = [[DASH if v is None else str(v) for v in row.values()] for row in rows]
+            emit_rows(columns, cells, f"{title} {start} ~ {end}", records=rows)
 
     return command
 

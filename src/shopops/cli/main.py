@@ -15,6 +15,7 @@ from shopops.cli.doctor import doctor_command
 from shopops.cli.findings import explain_command, findings_command
 from shopops.cli.importing import import_command, imports_command, sources_command
 from shopops.cli.jd import jd_group
+from shopops.cli.messages import LANGUAGES, set_language
 from shopops.cli.push import push_group
 from shopops.cli.reports import report_group
 from shopops.cli.serve import serve_command
@@ -80,6 +81,14 @@ class _ShopOpsGroup(click.Group):
     type=click.Path(file_okay=False),
     envvar="SHOPOPS_HOME",
     help="Workspace folder (default: $SHOPOPS_HOME or the current folder).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    is_eager=True,
+    expose_value=False,
+    callback=lambda _ctx, _param, value: set_language(value),
+    help="Language of messages: zh (default) or en (default from $SHOPOPS_LANG, then LANG/LC_ALL).",
 )
 @click.version_option(__version__, prog_name="shopops")
 @click.pass_context

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from shopops.cli.context import default_day, open_workspace, out, parse_day, user_errors
+from shopops.cli.options import shop_option, split_shops
 from shopops.reports.workbook import build_report
 
 DATE_HELP = {
@@ -17,12 +18,6 @@ DATE_HELP = {
 }
 
 
-def _shops(_: click.Context, __: click.Parameter, value: str | None) -> list[str] | None:
-    if not value:
-        return None
-    return [name.strip() for name in value.replace("，", ",").split(",") if name.strip()]
-
-
 @click.group("report")
 def report_group() -> None:
     """Formatted Excel reports: 日报 (daily), 周报 (weekly), 月报 (monthly)."""
@@ -30,9 +25,8 @@ def report_group() -> None:
 
 def _command(kind: str, summary: str) -> click.Command:
     @click.option("--date", "-d", "day", callback=parse_day, help=DATE_HELP[kind])
-    @click.option(
-        "--shops", "-s", callback=_shops, help="Only these shops, comma-separated: A,B (default: all)."
-    )
+    @shop_option()
+    @click.option("--shops", "old_shops", multiple=True, callback=split_shops, hidden=True)  # the old name
     @click.option(
         "--output",
         "-o",
@@ -42,14 +36,19 @@ def _command(kind: str, summary: str) -> click.Command:
     @click.pass_context
     @user_errors
     def command(
-        ctx: click.Context, day: dt.date | None, shops: list[str] | None, output: Path | None
+        ctx: click.Context,
+        day: dt.date | None,
+        shops: tuple[str, ...],
+        old_shops: tuple[str, ...],
+        output: Path | None,
     ) -> None:
+        chosen = split_shops(None, None, (*shops, *old_shops)) or None
         workspace = open_workspace(ctx)
         if day is None and kind == "daily":
             default_day(
                 workspace, day
             )  # says which incomplete day the 日报 passes over; the report notes it too
-        report = build_report(workspace, kind, day, shops=shops, target=output)
+        report = build_report(workspace, kind, day, shops=list(chosen) if chosen else None, target=output)
         period = report.data.period
         out.print(f"已写出{period.name} {period.label} → {report.path}")
         for line in report.missing():

@@ -45,18 +45,24 @@ def serve_workspace(workspace: Workspace, host: str, port: int) -> None:
 def attach_local_cli(app: FastAPI, workspace: Workspace) -> None:
     """Let the CLI on this machine run its commands in the server (see ``open_workspace``)."""
 
-    def run(args: list[str], cwd: str, stdin: str | None, lock: threading.Lock) -> tuple[int, str, str]:
+    def run(
+        args: list[str], cwd: str, stdin: str | None, lock: threading.Lock, width: int | None = None
+    ) -> tuple[int, str, str]:
         from click.testing import CliRunner
 
         from shopops.cli.main import cli
 
+        # The caller's terminal: its width for the tables, or (None) a pipe, where tables are TSV.
+        env = {"COLUMNS": str(width) if width else None}
         with lock:  # one writer: the same lock as uploads and imports
-            previous = os.getcwd()
+            previous, previous_width = os.getcwd(), getattr(out, "_width", None)
             os.chdir(cwd)  # relative paths in the command are the caller's
+            out.width = width or previous_width or 80
             try:
-                result = CliRunner().invoke(cli, args, obj={"served": workspace}, input=stdin)
+                result = CliRunner().invoke(cli, args, obj={"served": workspace}, input=stdin, env=env)
             finally:
                 os.chdir(previous)
+                out._width = previous_width  # rich has no public way back to "measure it"
         stderr = result.stderr
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             stderr += f"错误 {type(result.exception).__name__}: {result.exception}\n"

@@ -7,16 +7,23 @@ from pathlib import Path
 
 import click
 import polars as pl
-from rich.table import Table
 
 from shopops.cli.context import open_workspace, out, parse_day, user_errors
+from shopops.cli.fitted_tables import Column, emit_rows
+from shopops.cli.options import shop_option
 from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
 from shopops.metrics.master import COMPARISONS, GRAINS, change_label
 from shopops.reports.export import FORMATS, write_table
 from shopops.reports.metric_docs import metrics_markdown
 
-FIXED_LABELS = {"date": "日期", "shop": "店铺", "platform": "平台", "complete": "数据完整"}
+FIXED_LABELS = {
+    "date": "日期",
+    "shop": "店铺",
+    "platform": "平台",
+    "complete": "数据完整",
+    "total_coverage": "合计只含部分店铺",
+}
 
 
 @click.group("table")
@@ -27,7 +34,7 @@ def table_group() -> None:
 @table_group.command("master")
 @click.option("--from", "start", callback=parse_day, help="First day (default: 29 days before --to).")
 @click.option("--to", "end", callback=parse_day, help="Last day (default: the latest day with data).")
-@click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
+@shop_option()
 @click.option("--grain", type=click.Choice(GRAINS), default="day", show_default=True)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
@@ -131,7 +138,14 @@ def metrics_command(output_format: str) -> None:
         text = write_table(pl.DataFrame(rows), output_format, None)
         click.echo(text, nl=False)
         return
-    table = Table("key", "中文名", "单位", "公式", "口径", show_lines=True)
-    for row in rows:
-        table.add_row(row["key"], row["label"], row["unit"], row["formula"], row["definition"])
-    out.print(table)
+    cells = [[str(row[c.key]) for c in METRIC_TABLE] for row in rows]
+    emit_rows(METRIC_TABLE, cells, "指标口径", records=rows)
+
+
+METRIC_TABLE = (
+    Column("key", "key", "text", 0),
+    Column("label", "中文名", "text", 0),
+    Column("unit", "单位", "text", 3),
+    Column("formula", "公式", "text", 2, wrap=True),
+    Column("definition", "口径", "text", 0, wrap=True),
+)

@@ -35,7 +35,9 @@ from shopops.analysis.targets import (
     target_kind,
 )
 from shopops.cli.context import default_day, open_workspace, out, parse_day, user_errors
+from shopops.cli.fitted_tables import Column, emit_rows
 from shopops.cli.importing import describe
+from shopops.cli.options import shop_option
 from shopops.errors import BadValueError, UserError
 from shopops.ingest.readers import read_export
 from shopops.metrics.catalog import Metric, load_catalog
@@ -59,6 +61,13 @@ PACE_COLUMNS = (
     ("forecast_range", "预测区间"),
     ("status", "状态"),
 )
+# Left out in this order when the terminal is narrow (0: always shown).
+_PACE_PRIORITY = {"target": 3, "achieved": 4, "progress_gap": 5, "gap": 6, "needed_per_day": 7, "forecast": 8}
+PACE_TABLE = tuple(
+    Column(key, label, "text" if key in ("period", "scope", "metric_label", "status") else "count",
+           _PACE_PRIORITY.get(key, 9 if key == "forecast_range" else 0))
+    for key, label in PACE_COLUMNS
+)  # fmt: skip
 
 
 def _period(_: click.Context, __: click.Parameter, value: str | None) -> TargetPeriod | None:
@@ -335,7 +344,7 @@ def split_command(
 @click.option(
     "--date", "-d", "day", callback=parse_day, help="As of this day (default: the latest complete day)."
 )
-@click.option("--shop", "-s", "shops", multiple=True, help="Only targets of this shop (repeatable).")
+@shop_option("Only targets of this shop; repeat or comma-separate for several.")
 @click.option(
     "--period",
     "-p",
@@ -386,20 +395,16 @@ def pace_command(
     if not rows:
         out.print("没有进行中的目标 — shopops targets set … 或 shopops targets list 查看已有目标")
         return
-    table = Table(title=f"目标进度 · 截至 {rows[0].as_of}（含当日）")
-    for _, label in PACE_COLUMNS:
-        table.add_column(label, overflow="fold")
-    for row in rows:
-        table.add_row(*(escape(text) for text in pace_cells(row)))
-    out.print(table)
     statuses = sorted({row.status for row in rows})
-    out.print("  " + "；".join(f"{s}：{STATUS_NOTES[s]}" for s in statuses if s in STATUS_NOTES))
+    lines = ["  " + "；".join(f"{s}：{STATUS_NOTES[s]}" for s in statuses if s in STATUS_NOTES)]
     for row in rows:  # how each forecast was made, and why its range is what it is
         if row.forecast_note:
             method = f"{row.method}：" if row.method else ""
-            out.print(
-                f"  预测 · {escape(row.target.scope.label)} {row.metric.label}：{escape(method + row.forecast_note)}"
+            lines.append(
+                f"  预测 · {row.target.scope.label} {row.metric.label}：{method + row.forecast_note}"
             )
+    title = f"目标进度 · 截至 {rows[0].as_of}（含当日）"
+    emit_rows(PACE_TABLE, [pace_cells(row) for row in rows], title, lines, records=[r.record() for r in rows])
 
 
 def pace_cells(row: Pace) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from shopops.cli.context import open_workspace, out, user_errors
-from shopops.errors import UserError
+from shopops.errors import UserError, WorkspaceError
 from shopops.reports.templates import RETIRED, templates, write_template
 
 
@@ -34,6 +34,9 @@ def template_command(ctx: click.Context, name: str, output: Path | None) -> None
     out.print(f"已写出模板 {target} — 填好后 shopops import {target}")
 
 
+DEMO_MARKER = Path("exports") / "manifest.json"  # written by the demo's export generator
+
+
 @click.command("demo")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("shopops-demo"))
 @click.option("--days", default=400, show_default=True, help="Days of history to generate.")
@@ -47,6 +50,7 @@ def demo_command(directory: Path, days: int, end: str | None, seed: int, no_serv
 
     last = dt.date.fromisoformat(end) if end else dt.date.today() - dt.timedelta(days=1)
     root = directory.expanduser().resolve()
+    refuse_own_workspace(root)
     run_demo(root, days=days, end=last, seed=seed, console=out)
     if no_serve:
         return
@@ -64,4 +68,16 @@ def demo_command(directory: Path, days: int, end: str | None, seed: int, no_serv
         serve_workspace(workspace, "127.0.0.1", port)
 
 
-__all__ = ["demo_command", "template_command"]
+def refuse_own_workspace(root: Path) -> None:
+    """A workspace of the user's own (no demo's manifest in it) is never filled with the demo's
+    made-up shops: one line saying what was found and what to do."""
+    from shopops.settings import CONFIG_NAME
+
+    if (root / CONFIG_NAME).is_file() and not (root / DEMO_MARKER).is_file():
+        raise WorkspaceError(
+            f"{root} is a ShopOps workspace of your own ({CONFIG_NAME}, no demo {DEMO_MARKER.as_posix()}) —"
+            " `shopops demo` would add its 5 made-up shops to it; give a new folder: shopops demo DIR"
+        )
+
+
+__all__ = ["demo_command", "refuse_own_workspace", "template_command"]

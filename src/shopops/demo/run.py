@@ -22,6 +22,7 @@ from shopops.demo.platform_shops import PLATFORM_SHOPS, add_platform_shops
 from shopops.demo.profiles import PROFILES, SHIPPING_BY_PROVINCE
 from shopops.demo.returns_demo import add_returns, returns_file_shops
 from shopops.demo.returns_truth import add_returns_truth
+from shopops.demo.rival_demo import write_rival_demo
 from shopops.demo.service import file_shops, gmv_from_manifest, shop_day_totals, write_service_exports
 from shopops.demo.simulation import simulate
 from shopops.demo.staff import add_staff, define_staff_groups, staff_files
@@ -55,6 +56,7 @@ def generate(
     stock: bool = False,
     staff: bool = False,
     live: bool = False,
+    rivals: bool = False,
 ) -> DemoFiles:
     """Write every demo export and ``manifest.json`` (the true metric values) into ``folder``.
 
@@ -64,6 +66,7 @@ def generate(
     商品资料, BOM and its 生意参谋/千牛/推广 exports; truths under ``manifest["stock"]``, its 总表
     under ``manifest["shops"]``); it needs at least 60 days. ``live`` (with ``platforms``) adds the
     Douyin room's 直播大屏累计数据 of every session and the last one's 直播计划 (``manifest["live"]``).
+    ``rivals`` adds 30 days of competitor snapshots and 交易指数 (``folder/竞品/``, ``manifest["rivals"]``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     start = end - dt.timedelta(days=days - 1)
@@ -111,6 +114,8 @@ def generate(
         files.extend(written)
     if staff and service:  # the 绩效 team: 员工名单, 绩效录入, 目标表; true scores under manifest["staff"]
         files.extend(add_staff(manifest, folder, end, seed))
+    if rivals:  # the 竞品 page's data: rival snapshots and 交易指数 (demo/rival_demo.py)
+        files.extend(write_rival_demo(folder, manifest, end, seed))
     if plants:
         manifest["planted"] = [plant.to_json() for plant in plants]
     target = folder / "manifest.json"
@@ -152,6 +157,7 @@ def run_demo(directory: Path, *, days: int, end: dt.date, seed: int, console: Co
         stock=stock,
         staff=True,
         live=True,
+        rivals=True,
     )
     console.print(
         f"生成了 {len(generated.files)} 个导出文件（{generated.start} ~ {generated.end}）→ {exports}"

@@ -47,6 +47,7 @@ class Metric:
     display: str = ""  # how a ratio is shown: "" or "percent" (3.45%), "multiple" (ROI 2.35)
     channel: str = ""  # the ad channel of a metric repeated per channel ({channel} keys)
     watched: bool = True  # the findings baseline watches it (false: a domain's own rules do)
+    label_en: str = ""  # the name in the English dashboard (required in the catalog's YAML)
 
     @property
     def is_ratio(self) -> bool:
@@ -85,8 +86,12 @@ class Catalog:
         return Catalog(measures, metrics, self.sections)
 
 
-def _expand(text: str, channel_key: str, channel_label: str) -> str:
-    return text.replace("{channel}", channel_key).replace("{channel_label}", channel_label)
+def _expand(text: str, channel_key: str, channel_label: str, channel_label_en: str = "") -> str:
+    return (
+        text.replace("{channel}", channel_key)
+        .replace("{channel_label_en}", channel_label_en)
+        .replace("{channel_label}", channel_label)
+    )
 
 
 def parse_catalog(data: dict[str, Any]) -> Catalog:
@@ -116,11 +121,15 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
     metrics: dict[str, Metric] = {}
     for entry in data.get("metrics") or []:
         raw_key = entry.get("key", "?")
-        variants = [(c.key, c.label) for c in channels] if "{channel}" in raw_key else [("", "")]
-        for channel_key, channel_label in variants:
+        variants = (
+            [(c.key, c.label, c.label_en or c.label) for c in channels]
+            if "{channel}" in raw_key
+            else [("", "", "")]
+        )
+        for channel_key, channel_label, channel_label_en in variants:
             key = _expand(raw_key, channel_key, channel_label)
             where = f"metric {key}"
-            for needed in ("label", "section", "definition", "formula", "unit", "direction"):
+            for needed in ("label", "label_en", "section", "definition", "formula", "unit", "direction"):
                 if not entry.get(needed):
                     problems.append(f"{where}: missing {needed}")
             if entry.get("unit") not in UNITS:
@@ -154,6 +163,9 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
                 display=str(entry.get("display", "")),
                 channel=channel_key,
                 watched=bool(entry.get("watched", True)),
+                label_en=_expand(
+                    str(entry.get("label_en", "")), channel_key, channel_label, channel_label_en
+                ),
             )
     catalog = Catalog(measures, metrics, sections)
     for metric in metrics.values():

@@ -38,7 +38,9 @@ def count_text(finding: Finding) -> str:
 
 def label(finding: Finding) -> str:
     """The metric label with the calendar day and, for a group, its count: "竞品降价·双11·87 件"."""
-    parts = [finding.metric_label, finding.context, count_text(finding)]
+    count = count_text(finding)
+    # a group whose label already counts its items ("单品销售骤降·2 件") does not count them twice
+    parts = [finding.metric_label, finding.context, "" if finding.metric_label.endswith(count) else count]
     return "·".join(part for part in parts if part)
 
 

@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "restore": "恢复",
     "staff.bonus": "奖金定稿",
     "staff.cards": "写出评分表",
+    "preference.save": "保存偏好",
 }
 DETAIL_LABELS = {
     "rows": "行数",

@@ -109,7 +109,8 @@ def set_password(con: duckdb.DuckDBPyConnection, name: str, password: str) -> tu
 def remove_user(con: duckdb.DuckDBPyConnection, name: str) -> None:
     if get_user(con, name) is None:
         raise UserError(f"no user {name!r} — `shopops user list` shows them")
-    for table in ("web_sessions", "api_tokens"):
+    # A later account of the same name starts clean: no sessions, tokens or remembered choices.
+    for table in ("web_sessions", "api_tokens", "user_preference"):
         con.execute(f"DELETE FROM {table} WHERE user_name = ?", [name])
     con.execute("DELETE FROM users WHERE name = ?", [name])
 

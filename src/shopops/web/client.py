@@ -24,12 +24,17 @@ def forward_import(
     return records
 
 
-def forward_command(info: ServeInfo, argv: list[str], cwd: Path, stdin: str | None) -> tuple[int, str, str]:
-    """Run a whole `shopops` command in the running dashboard: (exit code, stdout, stderr)."""
+def forward_command(
+    info: ServeInfo, argv: list[str], cwd: Path, stdin: str | None, width: int | None = None
+) -> tuple[int, str, str]:
+    """Run a whole `shopops` command in the running dashboard: (exit code, stdout, stderr).
+
+    ``width``: the caller's terminal width, or None when its standard output is no terminal.
+    """
     answer: dict[str, Any] = _post(
         info,
         "/api/local/cli",
-        {"args": argv, "cwd": str(cwd), "input": stdin, "user": os_user()},
+        {"args": argv, "cwd": str(cwd), "input": stdin, "user": os_user(), "width": width},
         "the command",
     )
     return int(answer["exit_code"]), str(answer["stdout"]), str(answer["stderr"])

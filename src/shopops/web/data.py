@@ -6,6 +6,7 @@ transaction on the writer) is never seen half done."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -204,6 +205,25 @@ class ScopedData:
             )
             action = "finding.ack" if acknowledged else "finding.note"
             audit.record_as(self.cursor, self.actor, action, f"{day} {shop} {metric} {channel}", detail)
+
+    def preference(self, key: str) -> Any:
+        """This user's remembered choice ``key`` (the JSON value as saved), or None."""
+        row = self.cursor.execute(
+            "SELECT value FROM user_preference WHERE user_name = ? AND key = ?", [self.user.name, key]
+        ).fetchone()
+        return None if row is None else json.loads(str(row[0]))
+
+    def save_preference(self, key: str, value: Any) -> None:
+        """Remember ``value`` (JSON-able) as this user's ``key``; the audit log records the change.
+        Any role may: it changes only what this user sees, not the data."""
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        with audit.atomic(self.cursor):
+            self.cursor.execute(
+                "INSERT INTO user_preference (user_name, key, value, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_name, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                [self.user.name, key, text, dt.datetime.now()],
+            )
+            audit.record_as(self.cursor, self.actor, "preference.save", key, {"value": value})
 
     def pacing(self, as_of: dt.date | None = None, *, forecasts: bool = True) -> list[Pace]:
         if not self.allowed:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from importlib import resources
 
 import yaml
 
 from shopops.domains import domains
+from shopops.metrics.catalog import load_catalog
 
 LANGUAGES = ("zh", "en")
+WORDS_EN = resources.files("shopops.web").joinpath("words_en.yaml")  # more words, kept out of this file
 
 EN = {
-    "店铺运营驾驶舱": "ShopOps dashboard",
+    "店铺运营驾驶舱": "Shop operations dashboard",
     "总览": "Overview",
     "总表": "Master table",
     "趋势": "Trends",
@@ -110,7 +114,7 @@ EN = {
     "期间销量": "Units in period",
     "估算销售额": "Est. revenue",
     "件数×当日价": "units × price of the day",
-    "指数还原": "From 交易指数",
+    "指数还原": "From the trade index",
     "估算及区间": "estimate and range",
     "我方商品": "Our item",
     "成交均价": "Avg. selling price",
@@ -124,11 +128,11 @@ EN = {
     "竞店整体": "whole rival shop",
     "未对标我方商品": "Not paired with one of our items",
     "对标商品不在你的店铺范围内": "The paired item is not in your shops",
-    "竞品销售额均为估算，不是事实：件数来自累计销量的差（或月销量÷30），乘以当日价格。": "Rival revenue is always an estimate, not a fact: units come from the change in the sales counter (or 月销量 ÷ 30), times the price of the day.",
+    "竞品销售额均为估算，不是事实：件数来自累计销量的差（或月销量÷30），乘以当日价格。": "Rival revenue is always an estimate, not a fact: units come from the change in the sales counter (or monthly sales ÷ 30), times the price of the day.",
     "天本店数据": "days of our own data",
     "典型误差": "typical error",
     "90% 区间": "90% range",
-    "没有足够的本店交易指数与支付金额，无法做指数还原。": "Not enough days of our own 交易指数 with 支付金额 to convert indices to money.",
+    "没有足够的本店交易指数与支付金额，无法做指数还原。": "Not enough days of our own trade index with GMV to convert indices to money.",
     "我方为成交均价（支付金额÷件数）。": "Our price is the average selling price (paid amount ÷ units).",
     "价格走势": "Price",
     "日销量走势": "Units per day",
@@ -179,21 +183,57 @@ EN = {
     "正常": "OK",
     "注意": "Warning",
     "故障": "Failed",
+    # 总表 (templates/table.html, web/master_view.py)
+    "选择列": "Columns",
+    "已隐藏 {n} 个空列（所选店铺在这段时间全为 —）": "{n} empty columns hidden (— for every selected shop in this period)",
+    "显示了 {n} 个空列（所选店铺在这段时间全为 —）": "Showing {n} empty columns (— for every selected shop in this period)",
+    "显示空列": "Show them",
+    "隐藏空列": "Hide them",
+    "没有保存，请重试": "Not saved — try again",
 }
 
 
 @cache
 def english() -> dict[str, str]:
-    """Our words and every domain's (its ``translations`` YAML file: Chinese → English)."""
-    words = dict(EN)
+    """Our words, the findings' words (words_en.yaml), every domain's (its ``translations`` YAML file:
+    Chinese → English) and the metric names (the catalog's ``label_en``, which win: one English name
+    for a metric wherever it is shown)."""
+    words = EN | {str(k): str(v) for k, v in (yaml.safe_load(WORDS_EN.read_text("utf-8")) or {}).items()}
     for domain in domains():
         if domain.translations is not None:
             words |= {
                 str(k): str(v)
                 for k, v in (yaml.safe_load(domain.translations.read_text("utf-8")) or {}).items()
             }
-    return words
+    return words | {m.label: m.label_en for m in load_catalog().metrics.values() if m.label_en}
+
+
+# Parts of a composed label ("积压·双11后·8 件", "11-24 起") that carry a number.
+PATTERNS = (
+    (re.compile(r"^(1) 件$"), "{0} item"),
+    (re.compile(r"^(1) 条$"), "{0} finding"),
+    (re.compile(r"^(\d[\d,]*) 件$"), "{0} items"),
+    (re.compile(r"^(\d[\d,]*) 条$"), "{0} findings"),
+    (re.compile(r"^(\d[\d,]*) 天$"), "{0} days"),
+    (re.compile(r"^(\d{2}-\d{2}|\d{4}-\d{2}-\d{2}) 起$"), "since {0}"),
+    (re.compile(r"^另有 (\d[\d,]*) 条（含 (\d[\d,]*) 项）$"), "{0} more ({1} items)"),
+    (re.compile(r"^另有 (\d[\d,]*) 条$"), "{0} more"),
+    (re.compile(r"^支付金额 ≈ (\S+) × 交易指数\^(\S+)$"), "GMV ≈ {0} × trade index^{1}"),  # 竞品's index fit
+)
+
+
+def _english(text: str) -> str:
+    words = english()
+    if text in words:
+        return words[text]
+    for pattern, english_text in PATTERNS:
+        if found := pattern.match(text):
+            return english_text.format(*found.groups())
+    if "·" in text:  # a composed label: each part on its own (a product's name stays as it is)
+        return "·".join(_english(part) for part in text.split("·"))
+    return text
 
 
 def translate(text: str, lang: str) -> str:
-    return english().get(text, text) if lang == "en" else text
+    """``text`` in ``lang``: the Chinese text itself, or its English words where known."""
+    return _english(text) if lang == "en" else text

@@ -14,8 +14,8 @@ from shopops.analysis.anomalies.finding import Finding
 from shopops.analysis.anomalies.ranking import budgeted
 from shopops.analysis.targets import STATUS_NOTES, Pace
 from shopops.metrics.catalog import Catalog, Metric, load_catalog
-from shopops.metrics.totals import TOTAL_SHOP
-from shopops.reports import finding_text
+from shopops.metrics.totals import TOTAL_SHOP, Coverage, total_coverage
+from shopops.reports import figures, finding_text
 from shopops.web.data import ScopedData
 
 KPI_METRICS = (
@@ -29,6 +29,7 @@ KPI_METRICS = (
     "refund_rate",
 )
 TREND_DEFAULT = "gmv"
+UNIT_LABELS = {"money": "金额", "count": "数量", "ratio": "比率", "score": "分值"}  # the 口径 page's 单位
 DASH = "—"
 
 
@@ -77,28 +78,48 @@ def _row_of(frame: pl.DataFrame, day: dt.date, several: bool) -> dict[str, Any] 
     return rows.to_dicts()[0] if rows.height else None
 
 
-def kpi_cards(data: ScopedData, day: dt.date, shops: list[str]) -> list[dict[str, Any]]:
+def kpi_cards(data: ScopedData, day: dt.date, shops: list[str], lang: str = "zh") -> list[dict[str, Any]]:
+    from shopops.web.master_view import coverage_note  # it builds on this module
+
     cat = catalog()
     several = len(shops) != 1
     frame = data.master_table(day - dt.timedelta(days=7), day, shops=shops, total=several)
     now, prev, week = (
         _row_of(frame, d, several) for d in (day, day - dt.timedelta(1), day - dt.timedelta(7))
     )
+    coverage = total_coverage(frame) if several else {}
     cards = []
     for key in KPI_METRICS:
         metric = cat.metrics[key]
         value = now.get(key) if now else None
+        cover = coverage.get((day, key))
+        before = {
+            then: _comparable(row, key, cover, coverage.get((then, key)))
+            for then, row in ((day - dt.timedelta(1), prev), (day - dt.timedelta(7), week))
+        }
         cards.append(
             {
                 "key": key,
                 "label": metric.label,
                 "definition": metric.definition,
                 "value": fmt(metric, value),
-                "dod": delta(metric, value, prev.get(key) if prev else None),
-                "wow": delta(metric, value, week.get(key) if week else None),
+                "cover": cover.mark if cover and value is not None else "",
+                "cover_note": (
+                    coverage_note(cover, metric.label_en if lang == "en" else metric.label, lang)
+                    if cover and cover.partial
+                    else ""
+                ),
+                "dod": delta(metric, value, before[day - dt.timedelta(1)]),
+                "wow": delta(metric, value, before[day - dt.timedelta(7)]),
             }
         )
     return cards
+
+
+def _comparable(row: dict[str, Any] | None, key: str, cover: Coverage | None, other: Coverage | None) -> Any:
+    """A comparison day's value, when its 合计 rests on the same shops as today's (else no change)."""
+    same = cover is None or other is None or other.missing == cover.missing
+    return row.get(key) if row and same else None
 
 
 def pacing_rows(paces: list[Pace]) -> list[dict[str, Any]]:
@@ -137,10 +158,12 @@ def finding_rows(
     findings: list[Finding],
     notes: dict[tuple[str, str, str, str], list[dict[str, Any]]],
     own_shops: Collection[str] | None = None,
+    lang: str = "zh",
 ) -> list[dict[str, Any]]:
-    """The rows of a findings table; a group's ``children`` (same keys, no notes) are listed under it."""
+    """The rows of a findings table; a group's ``children`` (same keys, no notes) are listed under it.
+    ``lang`` is the language of the figures' units (秒/s, 天/days); the template translates the words."""
     cat = catalog()
-    return [_finding_row(cat, f, notes, own_shops) for f in findings]
+    return [_finding_row(cat, f, notes, own_shops, lang) for f in findings]
 
 
 def _finding_row(
@@ -148,15 +171,10 @@ def _finding_row(
     f: Finding,
     notes: dict[tuple[str, str, str, str], list[dict[str, Any]]],
     own_shops: Collection[str] | None,
+    lang: str = "zh",
 ) -> dict[str, Any]:
     metric = cat.metrics.get(f.metric)
     history = notes.get((str(f.date), f.shop, f.metric, f.channel), [])
-    unknown_range = f.expected_low is None and f.expected_high is None
-
-    def figure(value: float | None) -> str:  # a rival's price (no catalog metric): a plain number
-        if metric is None and value is not None:
-            return f"{value:,.2f}".rstrip("0").rstrip(".")
-        return fmt(metric, value)
 
     return {
         "date": str(f.date),
@@ -166,8 +184,9 @@ def _finding_row(
         "item": f.item,
         "label": finding_text.label(f),
         "since": finding_text.since_text(f),
-        "value": figure(f.value),
-        "range": DASH if unknown_range else f"{figure(f.expected_low)} ~ {figure(f.expected_high)}",
+        # written as `shopops findings` writes them (reports/figures.py)
+        "value": figures.figure(metric, f.metric, f.value, lang),
+        "range": figures.expected_range(metric, f.metric, f.expected_low, f.expected_high, lang),
         "impact": finding_text.money_at_stake(f),
         "severity": f.severity,
         "severity_label": SEVERITY_LABELS[f.severity] + ("（待定）" if f.provisional else ""),
@@ -180,7 +199,7 @@ def _finding_row(
         "count": f.count,
         "count_text": finding_text.count_text(f),  # "87 件" for a group, "" for a single finding
         "children": [
-            _finding_row(cat, child, {}, own_shops) | {"label": finding_text.child_label(f, child)}
+            _finding_row(cat, child, {}, own_shops, lang) | {"label": finding_text.child_label(f, child)}
             for child in f.children
         ],
     }
@@ -190,32 +209,6 @@ def top_findings(findings: list[Finding], budget: int) -> tuple[list[Finding], s
     """The day's top ``budget`` findings by money at stake, and "另有 N 条" for the rest ("" if none)."""
     chosen = budgeted(findings, budget)
     return chosen.shown, chosen.more_text()
-
-
-def table_view(frame: pl.DataFrame, grain: str) -> dict[str, Any]:
-    cat = catalog()
-    # The 合计 row's 口径 note (shops on platforms that count differently) is said under the table.
-    columns = [c for c in frame.columns if c not in ("platform", "basis_note", "complete")]
-    header = [
-        {
-            "key": c,
-            "label": cat.label(c) if c in cat.metrics else {"date": "日期", "shop": "店铺"}.get(c, c),
-            "definition": cat.metrics[c].definition if c in cat.metrics else "",
-        }
-        for c in columns
-    ]
-    rows = []
-    for record in frame.to_dicts():
-        cells = []
-        for c in columns:
-            value = record[c]
-            metric = cat.metrics.get(c)
-            sort = "" if value is None else (str(value) if metric is None else float(value))
-            cells.append({"text": fmt(metric, value) if metric else str(value), "sort": sort})
-        if record.get("complete") is False:  # an export has not covered the whole day (period)
-            cells[0]["badge"] = "数据不完整"
-        rows.append(cells)
-    return {"header": header, "rows": rows, "grain": grain, "basis_note": basis_note_of(frame)}
 
 
 def basis_note_of(frame: pl.DataFrame) -> str | None:
@@ -242,7 +235,8 @@ def trend_series(
     markers = [
         {"date": str(f.date), "shop": f.shop, "value": f.value, "text": f.explanation, "severity": f.severity}
         for f in data.findings(start, end, shops)
-        if f.metric == metric_key and not f.channel
+        # the shop's own figure: not a channel's, an item's (单品支付金额 is "gmv" too) or a group's
+        if f.metric == metric_key and not f.channel and not f.item and not f.children and f.value is not None
     ]
     calendar = data.alert_settings().calendar
     promos = []
@@ -272,6 +266,7 @@ def metric_rows() -> list[dict[str, str]]:
             "definition": m.definition,
             "formula": m.formula,
             "unit": m.unit,
+            "unit_label": UNIT_LABELS.get(m.unit, m.unit),
             "direction": m.direction,
         }
         for m in cat.metrics.values()

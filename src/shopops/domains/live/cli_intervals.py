@@ -10,7 +10,7 @@ from typing import Any
 import click
 import polars as pl
 
-from shopops.cli.context import open_workspace, user_errors
+from shopops.cli.context import open_workspace, parse_day, user_errors
 from shopops.cli.fitted_tables import FORMAT_OPTION, OUTPUT_OPTION, Column, emit_table, print_no_data
 from shopops.domains.live.alerts import SEVERITY_LABELS, session_alerts
 from shopops.domains.live.fields import RATIOS
@@ -20,7 +20,7 @@ from shopops.domains.live.room import RoomSession, china_now, interval_rows, pic
 ROOM_OPTION = click.option("--room", "-r", help="直播间（或店铺名：它自己的直播间）；默认最近有数据的那个。")
 SHOP_OPTION = click.option("--shop", "-s", help="店铺（两个店铺有同名直播间时）。")
 DATE_OPTION = click.option(
-    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="开播那天的场次（默认：最近一场）。"
+    "--date", "-d", "day", callback=parse_day, help="开播那天的场次（默认：最近一场）。"
 )
 
 INTERVAL_COLUMNS = (
@@ -47,13 +47,13 @@ ALERT_COLUMNS = (
 
 
 def _sessions(
-    ctx: click.Context, room: str | None, shop: str | None, day: dt.datetime | None
+    ctx: click.Context, room: str | None, shop: str | None, day: dt.date | None
 ) -> list[RoomSession]:
     workspace = open_workspace(ctx)
     settings = live_settings(workspace.settings.raw)
     cursor = workspace.connection
     chosen = pick_room(cursor, room, shop)
-    return room_sessions(cursor, chosen.shop, chosen.room, settings, day=day.date() if day else None)
+    return room_sessions(cursor, chosen.shop, chosen.room, settings, day=day)
 
 
 def _marks(row: dict[str, Any]) -> str:
@@ -79,7 +79,7 @@ def intervals_command(
     ctx: click.Context,
     room: str | None,
     shop: str | None,
-    day: dt.datetime | None,
+    day: dt.date | None,
     output_format: str,
     output: Path | None,
 ) -> None:
@@ -123,7 +123,7 @@ def alerts_command(
     ctx: click.Context,
     room: str | None,
     shop: str | None,
-    day: dt.datetime | None,
+    day: dt.date | None,
     output_format: str,
     output: Path | None,
 ) -> None:
@@ -131,9 +131,7 @@ def alerts_command(
     workspace = open_workspace(ctx)
     settings = live_settings(workspace.settings.raw)
     chosen = pick_room(workspace.connection, room, shop)
-    sessions = room_sessions(
-        workspace.connection, chosen.shop, chosen.room, settings, day=day.date() if day else None
-    )
+    sessions = room_sessions(workspace.connection, chosen.shop, chosen.room, settings, day=day)
     now = china_now() if day is None else None
     alerts = [
         a

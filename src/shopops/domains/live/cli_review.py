@@ -8,12 +8,14 @@ import json
 from collections.abc import Sequence
 
 import click
+import duckdb
 import polars as pl
 from rich.markup import escape
 from rich.table import Table
 
-from shopops.cli.context import open_workspace, out, user_errors
+from shopops.cli.context import default_day, err, open_workspace, out, user_errors
 from shopops.cli.fitted_tables import Column, excerpt, omitted_line, print_tables
+from shopops.cli.options import date_option, shop_option
 from shopops.domains.live.live_settings import live_settings
 from shopops.domains.live.review import SessionReview, live_review
 from shopops.domains.live.review_minutes import MinuteReview, Segment
@@ -22,8 +24,8 @@ from shopops.errors import UserError
 
 @click.command("review")
 @click.option("--session", "session_id", help="The session's 直播ID (场次ID).")
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Every session that started that day.")
-@click.option("--shop", help="Only this shop's sessions.")
+@date_option("Every session that started that day (default: the latest complete day with a session).")
+@shop_option("Only these shops' sessions; repeat or comma-separate for several.")
 @click.option(
     "--exclude-affiliate", is_flag=True, help="Leave 精选联盟 orders out of GMV by hour and by anchor."
 )
@@ -35,25 +37,29 @@ from shopops.errors import UserError
 def review_command(
     ctx: click.Context,
     session_id: str | None,
-    day: dt.datetime | None,
-    shop: str | None,
+    day: dt.date | None,
+    shops: tuple[str, ...],
     exclude_affiliate: bool,
     output_format: str,
 ) -> None:
     """Funnel (曝光→进入→商品曝光→点击→成交), GMV by product, hour, channel and anchor, 千川 spend and ROI;
     with the 直播大屏 feed, the minutes per anchor shift and per product of the 直播计划."""
-    if session_id is None and day is None:
-        raise UserError("say which session: --session 直播ID or --date YYYY-MM-DD")
     workspace = open_workspace(ctx)
+    if session_id is None and day is None:
+        day = _latest_session_day(workspace.connection, default_day(workspace, None), shops)
     gap = dt.timedelta(minutes=live_settings(workspace.settings.raw).session_gap_minutes)
-    reviews = live_review(
-        workspace.connection,
-        session_id=session_id,
-        date=day.date() if day else None,
-        shop=shop,
-        exclude_affiliate=exclude_affiliate,
-        session_gap=gap,
-    )
+    reviews = [
+        review
+        for shop in shops or (None,)
+        for review in live_review(
+            workspace.connection,
+            session_id=session_id,
+            date=day,
+            shop=shop,
+            exclude_affiliate=exclude_affiliate,
+            session_gap=gap,
+        )
+    ]
     if not reviews:
         what = f"session {session_id}" if session_id else f"sessions on {day:%Y-%m-%d}" if day else ""
         raise UserError(f"no {what} found — import the 罗盘 直播复盘 workbook first (`shopops import`)")
@@ -63,6 +69,22 @@ def review_command(
     for review in reviews:
         _print(review)
         _print_minutes(review)
+
+
+def _latest_session_day(
+    con: duckdb.DuckDBPyConnection, latest: dt.date | None, shops: Sequence[str]
+) -> dt.date:
+    """The latest complete day, or the last day before it that had a session (said on stderr)."""
+    found = con.execute(
+        "SELECT max(date) FROM live_session WHERE (? IS NULL OR date <= ?) AND (? OR list_contains(?, shop))",
+        [latest, latest, not shops, list(shops)],
+    ).fetchone()
+    day = found[0] if found else None
+    if day is None:
+        raise UserError("no live session yet — import the 罗盘 直播复盘 workbook first (`shopops import`)")
+    if day != latest:
+        err.print(f"注意 {latest} 没有直播场次：复盘最近一天有场次的 {day}（或用 --date / --session 指定）")
+    return day  # type: ignore[no-any-return]
 
 
 LABELS = {

@@ -22,6 +22,7 @@ from shopops.cli.context import err, open_workspace, out, parse_day, user_errors
 from shopops.cli.fitted_tables import (
     FORMAT_XLSX_OPTION,
     OUTPUT_OPTION,
+    SHOPS_OPTION,
     Column,
     emit_table,
     emit_workbook,
@@ -93,7 +94,7 @@ UNITS = {
 @click.command("reviews")
 @click.option("--from", "start", callback=parse_day, help="First review day (default: the reply window).")
 @click.option("--to", "end", callback=parse_day, help="Last review day (default: today).")
-@click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
+@SHOPS_OPTION
 @click.option("--all", "everything", is_flag=True, help="Also the 好评 (default: 差评 and 中评 only).")
 @click.option("--themes", is_flag=True, help="The keyword themes of the 差评 per SKU instead of the list.")
 @click.option(

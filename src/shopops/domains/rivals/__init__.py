@@ -23,4 +23,6 @@ DOMAIN = Domain(
     templates=HERE / "templates",
     pages=(("rivals", "/rivals", "竞品"),),
     commands=("shopops.domains.rivals.cli:rival_group",),
+    # 竞店分析 / 本店交易指数 exist for the shops an operator follows rivals for, not for every shop
+    per_shop_tables=("rival_index_day", "rival_traffic_day"),
 )

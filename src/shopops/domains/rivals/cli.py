@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import click
 import polars as pl
-from rich.table import Table
 
 from shopops.cli.context import open_workspace, out, parse_day, user_errors
+from shopops.cli.fitted_tables import Column, emit_rows
 from shopops.domains.rivals.analysis import (
     add_manual,
     add_rival_item,
@@ -129,10 +129,12 @@ def _emit(frame: pl.DataFrame, output_format: str, title: str = "") -> None:
     elif frame.is_empty():
         out.print(f"{title}：没有数据" if title else "没有数据")
     else:
-        table = Table(*(LABELS.get(c, c) for c in frame.columns), title=title or None)
-        for row in frame.iter_rows():
-            table.add_row(*(_cell(c, v) for c, v in zip(frame.columns, row, strict=True)))
-        out.print(table)
+        columns = [
+            Column(c, LABELS.get(c, c), "text" if frame[c].dtype == pl.String else "count", 0 if i < 2 else i)
+            for i, c in enumerate(frame.columns)
+        ]
+        cells = [[_cell(c, v) for c, v in zip(frame.columns, row, strict=True)] for row in frame.iter_rows()]
+        emit_rows(columns, cells, title, records=frame.to_dicts())
 
 
 @click.group("rival")
@@ -147,7 +149,7 @@ def rival_group() -> None:
 @click.option("--our-item", default="", help="Our item (商品ID) it competes with.")
 @click.option("--our-shop", default="*", show_default=True, help="Our shop it competes with.")
 @click.option("--group", "group_name", default="", help="A group, e.g. the category (面霜).")
-@click.option("--platform", type=click.Choice(PLATFORMS), default="taobao", show_default=True)
+@click.option("--platform", "-p", type=click.Choice(PLATFORMS), required=True, help="The rival's platform.")
 @click.pass_context
 @user_errors
 def add_command(

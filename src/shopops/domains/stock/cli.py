@@ -15,7 +15,7 @@ import polars as pl
 from rich.markup import escape
 
 from shopops.cli.context import err, open_workspace, parse_day, user_errors
-from shopops.cli.fitted_tables import Column, emit_table, print_no_data
+from shopops.cli.fitted_tables import SHOPS_OPTION, Column, emit_table, print_no_data
 from shopops.domains.stock.alerts import ALERT_COLUMNS, KINDS, stock_alerts
 from shopops.domains.stock.clearance import CLEARANCE_COLUMNS, clearance_list
 from shopops.domains.stock.status import CLASSES, STATUS_COLUMNS, StockRules, stock_status
@@ -60,7 +60,7 @@ def stock_group() -> None:
 
 @stock_group.command("status")
 @click.option("--date", "day", callback=parse_day, help="The day (default: the latest stock snapshot).")
-@click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
+@SHOPS_OPTION
 @click.option("--by", type=click.Choice(["sku", "style"]), default="sku", show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
@@ -166,7 +166,7 @@ def _scope(workspace: Workspace, shops: tuple[str, ...], day: dt.date | None) ->
 
 @stock_group.command("alerts")
 @click.option("--date", "day", callback=parse_day, help="The day (default: the latest stock snapshot).")
-@click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
+@SHOPS_OPTION
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.pass_context
@@ -218,7 +218,7 @@ def alerts_command(
     "--season", required=True, help="季节: 春, 夏, 秋, 冬, 四季, a 季节 of the product master, or old."
 )
 @click.option("--date", "day", callback=parse_day, help="The day (default: the latest stock snapshot).")
-@click.option("--shop", "-s", "shops", multiple=True, help="Only this shop (repeatable).")
+@SHOPS_OPTION
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table"
 )

@@ -1,4 +1,5 @@
-"""The 日报 / 周报 / 月报 workbook: 总表, 趋势, 推广, 利润, 退款, 目标达成, 异常发现 (日报), 口径说明, 数据来源."""
+"""The 日报 / 周报 / 月报 workbook: 总表, 趋势, 异常发现 (日报) — the sheets that print — then 推广, 利润,
+退款, 目标达成, the domains' sheets, 口径说明, 数据来源 for reading on screen."""
 
 from __future__ import annotations
 
@@ -72,17 +73,19 @@ def write_workbook(
     workbook = xlsxwriter.Workbook(str(path), workbook_options())
     workbook.set_properties({"title": f"{data.period.name} {data.period.label}", "author": "ShopOps"})
     book = Book(workbook, Styles(workbook), data)
+    # The printed sheets first (总表, 趋势, 异常发现), then those for reading on screen.
     write_summary(book)
     write_trend(book)
+    write_findings(book, findings)  # 异常发现, 日报 only
     write_ads(book)
     write_profit(book)
     write_refunds(book)
     write_targets(book)
-    write_findings(book, findings)  # 异常发现, 日报 only
     for write_sheet in sheets:  # the domains' sheets (竞品 only with competitor data …)
         write_sheet(book)
     write_notes(book)  # after the others: it lists where each metric was shown
     write_sources(book)
+    book.finish()  # the sheets not printed get an empty print area
     try:
         workbook.close()
     except OSError as error:

@@ -112,10 +112,19 @@ def write_metric(
     styles: Styles,
     money_unit: str,
     total: bool = False,
+    mark: str = "",
+    kind: str | None = None,
 ) -> None:
+    """``mark``: a partial 合计's coverage ("⁽³⁄₄⁾"), shown by the cell's number format; ``kind``:
+    a number format other than the metric's own (whole yuan)."""
     shown = shown_value(metric, value, money_unit)
     write_number(
-        worksheet, row, column, shown, styles.cell(value_kind(metric), total), styles.cell("dash", total)
+        worksheet,
+        row,
+        column,
+        shown,
+        styles.cell(kind or value_kind(metric), total, mark),
+        styles.cell("dash", total),
     )
 
 
@@ -129,10 +138,20 @@ def write_change(
 
 
 def colour_changes(
-    worksheet: Any, first_row: int, last_row: int, column: int, metric: Metric, styles: Styles
+    worksheet: Any,
+    first_row: int,
+    last_row: int,
+    column: int,
+    metric: Metric,
+    styles: Styles,
+    last_column: int | None = None,
 ) -> None:
-    """Green for a good move, red for a bad one, by the metric's direction; "—" stays uncoloured."""
-    if metric.direction not in ("up", "down") or last_row < first_row:
+    """Green for a good move, red for a bad one, by the metric's direction; "—" stays uncoloured.
+
+    The cells are ``first_row``…``last_row`` × ``column``…``last_column`` (default: one column).
+    """
+    last_column = column if last_column is None else last_column
+    if metric.direction not in ("up", "down") or last_row < first_row or last_column < column:
         return
     cell = xl_rowcol_to_cell(first_row, column)
     rising, falling = (styles.good, styles.bad) if metric.direction == "up" else (styles.bad, styles.good)
@@ -141,7 +160,7 @@ def colour_changes(
             first_row,
             column,
             last_row,
-            column,
+            last_column,
             {
                 "type": "formula",
                 "criteria": f"=AND(ISNUMBER({cell}),{cell}{operator}0)",

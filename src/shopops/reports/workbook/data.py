@@ -21,6 +21,7 @@ from shopops.metrics.coverage import coverage, files_used, has_data
 from shopops.metrics.master import COMPARISON_LABELS, COMPARISONS
 from shopops.metrics.source import WarehouseReader
 from shopops.metrics.totals import TOTAL_SHOP
+from shopops.reports.missing_exports import BlankMetric, blank_metric_exports
 from shopops.settings import Settings
 
 KINDS = {"daily": "day", "weekly": "week", "monthly": "month"}
@@ -139,6 +140,8 @@ class ReportData:
     table_labels: dict[str, str]
     data_range: tuple[dt.date, dt.date]
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    specs: list[SourceSpec] = field(default_factory=list)  # the workspace's exports (what would fill a blank)
+    blank: list[BlankMetric] = field(default_factory=list)  # per shop, the metrics that are "—" and why
     pacing: list[Pace] = field(default_factory=list)  # targets under way on the last day (目标达成)
     plan_review: list[ReviewRow] = field(default_factory=list)  # 周报/月报: the year's plan vs actual
     review_sections: list[ReviewSection] = field(default_factory=list)  # the domains' (绩效 …) under it
@@ -202,6 +205,8 @@ def gather(source: ReportSource, kind: str, day: dt.date | None, shops: Sequence
         coverage=coverage(con, period.start, period.end, selected),
         files=files_used(con, files_from, period.end),
         source_labels={spec.key: spec.label for spec in specs},
+        specs=specs,
+        blank=blank_metric_exports(con, summary, specs, end=period.end),
         table_labels={table: "、".join(labels) for table, labels in table_labels.items()},
         data_range=(first, last),
         pacing=pacing,

@@ -68,7 +68,7 @@ def write_findings(book: Book, findings: FindingsSheetData | None) -> None:
     if findings is None:
         return
     styles = book.styles
-    worksheet = book.add_sheet(SHEET)
+    worksheet = book.add_sheet(SHEET, printed=True)
     book.title(
         worksheet,
         SHEET,
@@ -102,7 +102,7 @@ def write_findings(book: Book, findings: FindingsSheetData | None) -> None:
             row += 1
     if findings.more:  # the last row
         write_text(worksheet, row, 0, findings.more, styles["note"])
-    worksheet.fit_to_pages(1, 0)
+    worksheet.fit_to_pages(1, 1)  # the top ``alerts.budget`` findings: one page
 
 
 def _write_row(book: Book, worksheet: Any, row: int, finding: Finding, label: str) -> None:

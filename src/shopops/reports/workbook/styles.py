@@ -10,6 +10,7 @@ RED = {"font_color": "#C00000", "bg_color": "#FBE2E2"}
 
 NUMBER_FORMATS = {
     "money": "#,##0.00",
+    "money_whole": "#,##0",  # amounts of a week or month on the 总表 (the cell keeps the cents)
     "count": "#,##0",
     "percent": "0.00%",
     "multiple": "0.00",
@@ -49,8 +50,9 @@ BASE: dict[str, dict[str, Any]] = {
     },
     "subheader": {"font_size": 9, "bg_color": "#EDF1F9", "align": "center", "valign": "vcenter", **BORDER},
     "text": {"valign": "vcenter", **BORDER},
+    "label": {"valign": "vcenter", "text_wrap": True, **BORDER},
     "wrap": {"valign": "top", "text_wrap": True, **BORDER},
-    "dash": {"align": "center", "font_color": "#A6A6A6", **BORDER},
+    "dash": {"align": "center", "valign": "vcenter", "font_color": "#A6A6A6", **BORDER},
 }
 
 
@@ -59,22 +61,27 @@ class Styles:
 
     def __init__(self, workbook: Any) -> None:
         self._workbook = workbook
-        self._cache: dict[tuple[str, bool], Any] = {}
+        self._cache: dict[tuple[str, bool, str], Any] = {}
         self.good = workbook.add_format(GREEN)
         self.bad = workbook.add_format(RED)
 
     def __getitem__(self, name: str) -> Any:
         return self.cell(name) if name in NUMBER_FORMATS else self._get(name, False)
 
-    def cell(self, kind: str, total: bool = False) -> Any:
-        return self._get(kind, total)
+    def cell(self, kind: str, total: bool = False, mark: str = "") -> Any:
+        """``mark`` ("⁽³⁄₄⁾", a partial 合计's coverage) is shown by the number format after the
+        value, so the cell keeps a number that Excel can sum."""
+        return self._get(kind, total, mark)
 
-    def _get(self, kind: str, total: bool) -> Any:
-        key = (kind, total)
+    def _get(self, kind: str, total: bool, mark: str = "") -> Any:
+        key = (kind, total, mark)
         if key not in self._cache:
             properties: dict[str, Any] = {}
             if kind in NUMBER_FORMATS:
-                properties = {"num_format": NUMBER_FORMATS[kind], "valign": "vcenter", **BORDER}
+                number_format = NUMBER_FORMATS[kind]
+                if mark:
+                    number_format = ";".join(f'{part}" {mark}"' for part in number_format.split(";"))
+                properties = {"num_format": number_format, "valign": "vcenter", **BORDER}
             else:
                 properties = dict(BASE[kind])
             if total:

@@ -12,6 +12,7 @@ TREND_METRICS = ("gmv", "visitors", "conversion_rate", "ad_spend", "ad_roi")
 CHART_ROW = 3
 CHART_SIZE = (600, 300)
 TABLE_ROW = CHART_ROW + 33
+PRINT_COLUMNS = 17  # the two charts side by side (11-wide columns), with room to spare
 AXIS_FORMATS = {"money": "#,##0", "count": "#,##0", "ratio": "0.0%", "score": "0.00"}
 LABEL_FORMATS = {"day": "mm-dd", "week": "mm-dd", "month": "yyyy-mm"}
 INTERVALS = {"day": 5, "week": 4, "month": 2}
@@ -21,14 +22,14 @@ PALETTE = ("#2F5597", "#ED7D31", "#70AD47", "#7030A0", "#C00000", "#00B0F0")
 def write_trend(book: Book) -> None:
     data = book.data
     styles = book.styles
-    worksheet = book.add_sheet(SHEET)
+    worksheet = book.add_sheet(SHEET, printed=True)
     grain = data.period.grain
     unit_text = {"day": "天", "week": "周", "month": "个月"}[grain]
     dates = sorted(set(data.trend["date"].to_list()))
     book.title(
         worksheet,
         "趋势",
-        f"最近 {len(dates)} {unit_text}，每店一条线 · 表中空白 = 无数据（图中断开，不按 0 画）· "
+        f"最近 {len(dates)} {unit_text}，每店一条线（只画有数据的指标与店铺）· 表中空白 = 无数据（图中断开，不按 0 画）· "
         + book.standard_subtitle(),
     )
     shops = [name for name, _ in data.shops]
@@ -56,18 +57,30 @@ def write_trend(book: Book) -> None:
                 if shown is not None:
                     worksheet.write_number(first + index, column + offset, shown, styles.cell(kind))
         column += len(shops)
-    if dates:
-        charts = [
-            _line_chart(book, "gmv", columns, shops, first, last),
-            _line_chart(book, "visitors", columns, shops, first, last),
-            _line_chart(book, "conversion_rate", columns, shops, first, last),
-            _spend_roi_chart(book, columns, shops, first, last),
-        ]
-        for index, chart in enumerate(charts):
-            x, y = (index % 2) * (CHART_SIZE[0] + 20), (index // 2) * (CHART_SIZE[1] + 20)
-            worksheet.insert_chart(CHART_ROW, 0, chart, {"x_offset": x + 5, "y_offset": y})
-    worksheet.repeat_rows(TABLE_ROW, TABLE_ROW + 1)
-    worksheet.fit_to_pages(1, 0)
+    # Only metrics and shops with data: an empty chart gets an invented axis (0 %–1200 % for a
+    # ratio with nothing to scale it), and an empty series a legend entry for nothing.
+    known = {
+        key: [s for s in shops if any(values.get((s, d), {}).get(key) is not None for d in dates)]
+        for key in TREND_METRICS
+    }
+    charts = [
+        _line_chart(book, key, columns, shops, known[key], first, last)
+        for key in ("gmv", "visitors", "conversion_rate")
+        if known[key]
+    ]
+    if known["ad_spend"]:
+        charts.append(_spend_roi_chart(book, columns, shops, known, first, last))
+    for index, chart in enumerate(charts):
+        x, y = (index % 2) * (CHART_SIZE[0] + 20), (index // 2) * (CHART_SIZE[1] + 20)
+        worksheet.insert_chart(CHART_ROW, 0, chart, {"x_offset": x + 5, "y_offset": y})
+    if not charts:
+        write_text(
+            worksheet, CHART_ROW, 0, "没有可画的趋势：所选店铺在这段时间没有这些指标的数据。", styles["note"]
+        )
+    # The charts print on one page; the table under them is their data, for reading on screen.
+    chart_rows = -(-len(charts) // 2) * (CHART_SIZE[1] + 20) // 20 + 1
+    worksheet.print_area(0, 0, min(CHART_ROW + max(chart_rows, 1), TABLE_ROW - 1), PRINT_COLUMNS - 1)
+    worksheet.fit_to_pages(1, 1)
 
 
 def _base_chart(book: Book, kind: str, title: str, number_format: str) -> Any:
@@ -97,12 +110,15 @@ def _base_chart(book: Book, kind: str, title: str, number_format: str) -> Any:
 
 
 def _line_chart(
-    book: Book, key: str, columns: dict[str, int], shops: list[str], first: int, last: int
+    book: Book, key: str, columns: dict[str, int], shops: list[str], drawn: list[str], first: int, last: int
 ) -> Any:
+    """One line per shop of ``drawn`` (those with data), in the shop's colour."""
     metric = book.catalog.metrics[key]
     title = metric_header(metric, book.catalog, book.data.money_unit, book.data.period.grain)
     chart = _base_chart(book, "line", title, AXIS_FORMATS[metric.unit])
-    for offset, _ in enumerate(shops):
+    for offset, shop in enumerate(shops):
+        if shop not in drawn:
+            continue
         column = columns[key] + offset
         chart.add_series(
             {
@@ -116,15 +132,23 @@ def _line_chart(
     return chart
 
 
-def _spend_roi_chart(book: Book, columns: dict[str, int], shops: list[str], first: int, last: int) -> Any:
+def _spend_roi_chart(
+    book: Book, columns: dict[str, int], shops: list[str], known: dict[str, list[str]], first: int, last: int
+) -> Any:
+    """推广花费 as columns on the money axis; 推广ROI (a multiple, not a percentage) as lines on its
+    own axis on the right, only when some shop has it."""
     catalog = book.catalog
     spend = catalog.metrics["ad_spend"]
     spend_title = metric_header(spend, catalog, book.data.money_unit, book.data.period.grain)
-    chart = _base_chart(book, "column", f"{spend_title}（柱）与推广ROI（线）", AXIS_FORMATS["money"])
+    with_roi = bool(known["ad_roi"])
+    title = f"{spend_title}（柱）与推广ROI（线）" if with_roi else spend_title
+    chart = _base_chart(book, "column", title, AXIS_FORMATS["money"])
     roi_chart = book.workbook.add_chart({"type": "line"})
     for offset, shop in enumerate(shops):
         colour = PALETTE[offset % len(PALETTE)]
         spend_column, roi_column = columns["ad_spend"] + offset, columns["ad_roi"] + offset
+        if shop not in known["ad_spend"]:
+            continue
         chart.add_series(
             {
                 "name": f"花费·{shop}",
@@ -134,6 +158,8 @@ def _spend_roi_chart(book: Book, columns: dict[str, int], shops: list[str], firs
                 "gap": 60,
             }
         )
+        if shop not in known["ad_roi"]:
+            continue
         roi_chart.add_series(
             {
                 "name": f"ROI·{shop}",
@@ -144,6 +170,7 @@ def _spend_roi_chart(book: Book, columns: dict[str, int], shops: list[str], firs
                 "marker": {"type": "none"},
             }
         )
-    roi_chart.set_y2_axis({"num_format": "0.0", "num_font": {"size": 8}})
-    chart.combine(roi_chart)
+    if with_roi:
+        roi_chart.set_y2_axis({"num_format": "0.0", "num_font": {"size": 8}})
+        chart.combine(roi_chart)
     return chart

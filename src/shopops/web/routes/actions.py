@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from shopops.warehouse import audit
-from shopops.web import accounts
+from shopops.web import accounts, master_view
 from shopops.web.app import AuthDep, CsrfDep, render, state_of
 from shopops.web.data import Forbidden
 from shopops.web.i18n import translate
@@ -33,6 +33,23 @@ def add_note(
 ) -> Response:
     auth.data.add_note(date, shop, metric, channel, acknowledged, comment)
     target = back if back.startswith("/") and not back.startswith("//") else "/findings"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/table/columns")
+def table_columns(
+    request: Request,
+    auth: CsrfDep,
+    section: Annotated[list[str] | None, Form()] = None,
+    back: Annotated[str, Form()] = "/table",
+) -> Response:
+    """The 总表's column chooser: the sections ticked are shown, the others hidden — remembered for this
+    user (the page's script asks for JSON; the form without script is sent back to the table)."""
+    value = master_view.preference_of(section or [])
+    auth.data.save_preference(master_view.PREFERENCE, value)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(value)
+    target = back if back.startswith("/") and not back.startswith(("//", "/\\")) else "/table"
     return RedirectResponse(target, status_code=303)
 
 

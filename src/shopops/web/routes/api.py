@@ -222,6 +222,7 @@ class LocalCommand(BaseModel):
     cwd: str
     input: str | None = None
     user: str | None = None  # the OS user who ran the command (for the audit log)
+    width: int | None = None  # the caller's terminal width; None: its output goes to a pipe or file
 
 
 @router.post("/local/cli", include_in_schema=False, dependencies=[Depends(local_caller)])
@@ -231,5 +232,7 @@ def local_cli(request: Request, body: LocalCommand) -> dict[str, object]:
     if runner is None:
         raise Forbidden("this server does not run CLI commands")
     with audit.acting_as(cli_actor(body.user)):
-        code, stdout, stderr = runner(body.args, body.cwd, body.input, state_of(request).write_lock)
+        code, stdout, stderr = runner(
+            body.args, body.cwd, body.input, state_of(request).write_lock, body.width
+        )
     return {"exit_code": code, "stdout": stdout, "stderr": stderr}

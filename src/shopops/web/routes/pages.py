@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import os
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,7 +18,7 @@ from shopops.errors import UserError
 from shopops.metrics.catalog import load_catalog
 from shopops.platforms import PLATFORM_LABELS
 from shopops.reports.export import to_csv, write_xlsx
-from shopops.web import accounts, views
+from shopops.web import accounts, master_view, views
 from shopops.web.app import Auth, AuthDep, render
 from shopops.web.data import Forbidden
 from shopops.web.routes.tokens import token_section
@@ -57,7 +58,7 @@ def overview(
 ) -> Response:
     shops = chosen_shops(auth, shop)
     day = latest_day(auth, date)
-    cards = views.kpi_cards(auth.data, day, shops) if shops else []
+    cards = views.kpi_cards(auth.data, day, shops, auth.lang) if shops else []
     # Cards over shops of several platforms add different 口径: say so under them.
     basis = (
         views.basis_note_of(auth.data.master_table(day, day, shops=shops, total=True))
@@ -66,7 +67,7 @@ def overview(
     )
     # The day's top findings by money at stake (alerts.budget); the rest are one link away.
     top, more = views.top_findings(auth.data.findings(day, day, shops), auth.data.alert_settings().budget)
-    findings = views.finding_rows(top, auth.data.notes(day, day), auth.data.allowed)
+    findings = views.finding_rows(top, auth.data.notes(day, day), auth.data.allowed, auth.lang)
     paces = [p for p in views.pacing_rows(auth.data.pacing(day, forecasts=False)) if p["kind"] != "ratio"]
     partial = [p.text() for p in auth.data.partial_days() if p.date == day and p.shop in shops]
     return render(
@@ -101,15 +102,22 @@ def table(
     start: FromDay = None,
     end: ToDay = None,
     grain: Grain = "day",
+    empty: bool = False,
 ) -> Response:
     shops = chosen_shops(auth, shop)
     start, end = date_range(auth, start, end, 14 if grain == "day" else 90)
     frame = auth.data.master_table(start, end, shops=shops, grain=grain, total=len(shops) > 1)
+    # The sections this user chose (remembered, see POST /table/columns); empty columns on request.
+    hidden = master_view.hidden_sections(auth.data.preference(master_view.PREFERENCE))
+    query = {k: v for k, v in request.query_params.items() if k != "empty"}
     return render(
         request,
         "table.html",
         auth,
-        table=views.table_view(frame, grain),
+        table=master_view.table_view(frame, grain, hidden=hidden, show_empty=empty, lang=auth.lang),
+        back=request.url.path + ("?" + urlencode(query) if query else ""),
+        show_empty_url="/table?" + urlencode(query | {"empty": "1"}),
+        hide_empty_url="/table" + ("?" + urlencode(query) if query else ""),
         start=start.isoformat(),
         end=end.isoformat(),
         grain=grain,
@@ -200,7 +208,7 @@ def findings(
     detection = auth.data.detection(start, end, shops)
     found = [f for f in detection.findings if f.rank <= SEVERITIES.index(severity)]
     # Every finding, newest day first and by money at stake within a day; groups open to their children.
-    rows = views.finding_rows(ranked(found), auth.data.notes(start, end), auth.data.allowed)
+    rows = views.finding_rows(ranked(found), auth.data.notes(start, end), auth.data.allowed, auth.lang)
     return render(
         request,
         "findings.html",

@@ -235,7 +235,7 @@
         { label: word("每分钟成交金额"), data: s.gmv, yAxisID: "y", stepped: "before", fill: true, borderColor: "#1f8a4c",
           backgroundColor: "rgba(31,138,76,0.15)", borderWidth: 2, pointRadius: 0, spanGaps: false },
         { label: word("在线人数"), data: s.online, yAxisID: "y1", borderColor: "#2f6fb0", backgroundColor: "#2f6fb0",
-          borderWidth: 2, pointRadius: 0, spanGaps: false, tension: 0.2 }
+          borderWidth: 2, pointRadius: 0, spanGaps: false, tension: 0 }
       ] },
       options: { responsive: true, maintainAspectRatio: false, animation: false, parsing: true,
         interaction: { mode: "nearest", axis: "x", intersect: false },

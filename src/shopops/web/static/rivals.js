@@ -9,7 +9,7 @@
     var datasets = lines.map(function (line) {
       var color = line.ours ? ourColors[o++ % ourColors.length] : colors[r++ % colors.length];
       return { label: line.label, data: line.values, borderColor: color, backgroundColor: color, borderWidth: line.ours ? 3 : 2,
-               borderDash: line.ours ? [6, 4] : [], pointRadius: 0, spanGaps: true, tension: 0.15 };
+               borderDash: line.ours ? [6, 4] : [], pointRadius: 0, spanGaps: false, tension: 0 };
     });
     new Chart(document.getElementById(id), {
       type: "line",

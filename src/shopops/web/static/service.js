@@ -19,8 +19,8 @@
     new Chart(document.getElementById("agent-quality"), {
       type: "line",
       data: { labels: agent.dates, datasets: [
-        { label: "询单转化率", data: agent.inquiry_conversion, yAxisID: "y", borderColor: "#2f6fb0", backgroundColor: "#2f6fb0", borderWidth: 2, pointRadius: 2, spanGaps: false, tension: 0.15 },
-        { label: "平均响应(秒)", data: agent.avg_response_seconds, yAxisID: "y1", borderColor: "#d9822b", backgroundColor: "#d9822b", borderWidth: 2, borderDash: [6, 4], pointRadius: 2, spanGaps: false, tension: 0.15 }
+        { label: "询单转化率", data: agent.inquiry_conversion, yAxisID: "y", borderColor: "#2f6fb0", backgroundColor: "#2f6fb0", borderWidth: 2, pointRadius: 2, spanGaps: false, tension: 0 },
+        { label: "平均响应(秒)", data: agent.avg_response_seconds, yAxisID: "y1", borderColor: "#d9822b", backgroundColor: "#d9822b", borderWidth: 2, borderDash: [6, 4], pointRadius: 2, spanGaps: false, tension: 0 }
       ] },
       options: options({ x: { ticks: { maxTicksLimit: 10 } }, y: { position: "left", beginAtZero: true, ticks: { callback: pct } },
         y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { callback: function (v) { return v + "s"; } } } }, [pct, secs])
@@ -43,7 +43,7 @@
         var color = colors[line.shop % colors.length];
         var dash = { solid: [], dashed: [8, 4], dotted: [2, 3] }[line.style] || [];
         return { label: line.label, data: line.values, borderColor: color, backgroundColor: color, borderWidth: 2,
-                 borderDash: dash, pointRadius: 0, spanGaps: false, tension: 0.15 };
+                 borderDash: dash, pointRadius: 0, spanGaps: false, tension: 0 };
       }) },
       options: options({ x: { ticks: { maxTicksLimit: 12 } }, y: { beginAtZero: true, ticks: { callback: pct } } },
         team.lines.map(function () { return pct; }))

@@ -19,9 +19,9 @@
   new Chart(document.getElementById("item-chart"), {
     data: { labels: item.dates, datasets: [
       { type: "line", label: "实际库存", data: item.on_hand, yAxisID: "y", borderColor: "#2f6fb0", backgroundColor: "#2f6fb0",
-        borderWidth: 2, pointRadius: 2, pointStyle: "line", spanGaps: false, tension: 0.1, order: 1 },
+        borderWidth: 2, pointRadius: 2, pointStyle: "line", spanGaps: false, tension: 0, order: 1 },
       { type: "line", label: "可用库存", data: item.available, yAxisID: "y", borderColor: "#d9822b", backgroundColor: "#d9822b",
-        borderWidth: 2, borderDash: [6, 4], pointRadius: 2, pointStyle: "line", spanGaps: false, tension: 0.1, order: 2 },
+        borderWidth: 2, borderDash: [6, 4], pointRadius: 2, pointStyle: "line", spanGaps: false, tension: 0, order: 2 },
       { type: "bar", label: "销量（件）", data: item.sold, yAxisID: "y1", backgroundColor: "rgba(31, 138, 76, 0.55)", pointStyle: "rect", order: 3 }
     ] },
     options: {

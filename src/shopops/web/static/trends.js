@@ -4,7 +4,7 @@
   var colors = ["#2f6fb0", "#d9822b", "#1f8a4c", "#8e44ad", "#c0392b", "#16a085"];
   var datasets = data.lines.map(function (line, i) {
     return { type: "line", label: line.shop, data: line.values, borderColor: colors[i % colors.length],
-             backgroundColor: colors[i % colors.length], pointRadius: 0, borderWidth: 2, spanGaps: false, tension: 0.2 };
+             backgroundColor: colors[i % colors.length], pointRadius: 0, borderWidth: 2, spanGaps: false, tension: 0, cubicInterpolationMode: "default", stepped: false };
   });
   var byDate = {};
   data.dates.forEach(function (d, i) { byDate[d] = i; });
