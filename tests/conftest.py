@@ -53,6 +53,19 @@ def build_demo_workspace(base: Path) -> DemoWorkspace:
     return DemoWorkspace(root, exports, generated.files, manifest)
 
 
+def build_platforms_demo(base: Path, seed: int = 7) -> DemoWorkspace:
+    """The demo with its JD and Douyin shops beside the Taobao ones, imported through the CLI."""
+    generated = generate(base / "exports", days=DEMO_DAYS, end=DEMO_END, seed=seed, platforms=True)
+    root = base / "ws"
+    with Workspace.init(root) as workspace:
+        configure(workspace, platforms=True)
+    manifest = json.loads(generated.manifest.read_text(encoding="utf-8"))
+    demo = DemoWorkspace(root, base / "exports", generated.files, manifest)
+    result = demo.cli("import", *demo.files)
+    assert result.exit_code == 0, result.output
+    return demo
+
+
 @pytest.fixture(scope="session")
 def imported_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
     """The demo exports imported once through the CLI (read-only use in tests)."""

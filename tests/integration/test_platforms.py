@@ -13,11 +13,10 @@ import pytest
 
 from shopops.demo.douyin import AFFILIATE, DOUYIN_SHOP, anchor_slots, own_room, simulate_douyin
 from shopops.demo.jd import JD_SHOP
-from shopops.demo.run import configure, generate
 from shopops.metrics.basis import basis_note
 from shopops.metrics.catalog import load_catalog
 from shopops.workspace import Workspace
-from tests.conftest import DEMO_DAYS, DEMO_END, DemoWorkspace
+from tests.conftest import DEMO_DAYS, DEMO_END, DemoWorkspace, build_platforms_demo
 from tests.integration.test_master_table import assert_equal, master_csv
 
 SEED = 7
@@ -26,15 +25,7 @@ SEED = 7
 @pytest.fixture(scope="module")
 def platforms_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
     base = tmp_path_factory.mktemp("platforms")
-    generated = generate(base / "exports", days=DEMO_DAYS, end=DEMO_END, seed=SEED, platforms=True)
-    root = base / "ws"
-    with Workspace.init(root) as workspace:
-        configure(workspace, platforms=True)
-    manifest = json.loads(generated.manifest.read_text(encoding="utf-8"))
-    demo = DemoWorkspace(root, base / "exports", generated.files, manifest)
-    result = demo.cli("import", *demo.files)
-    assert result.exit_code == 0, result.output
-    return demo
+    return build_platforms_demo(base, SEED)
 
 
 def test_every_new_export_type_is_detected(platforms_demo: DemoWorkspace) -> None:

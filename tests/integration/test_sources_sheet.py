@@ -3,7 +3,6 @@ the demo): no more "every export has data" while the 总表 shows "—"."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from shopops.demo.douyin import DOUYIN_SHOP
 from shopops.demo.jd import JD_SHOP
-from shopops.demo.run import configure, generate
-from shopops.workspace import Workspace
-from tests.conftest import DEMO_DAYS, DEMO_END, DemoWorkspace
+from tests.conftest import DEMO_END, DemoWorkspace, build_platforms_demo
 
 NO_DATA_DOUYIN = (
     "该平台无此数据：访客数、浏览量、支付买家数、支付转化率、客单价、UV价值、淘客佣金、成功退款金额、退款单量、"
@@ -28,15 +25,7 @@ NO_DATA_DOUYIN = (
 def platforms_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
     """The demo with its JD and Douyin shops, imported."""
     base = tmp_path_factory.mktemp("sources-sheet")
-    generated = generate(base / "exports", days=DEMO_DAYS, end=DEMO_END, seed=7, platforms=True)
-    root = base / "ws"
-    with Workspace.init(root) as workspace:
-        configure(workspace, platforms=True)
-    manifest = json.loads(generated.manifest.read_text(encoding="utf-8"))
-    demo = DemoWorkspace(root, base / "exports", generated.files, manifest)
-    result = demo.cli("import", *demo.files)
-    assert result.exit_code == 0, result.output
-    return demo
+    return build_platforms_demo(base)
 
 
 def sheet_rows(demo: DemoWorkspace, folder: Path, *extra: str) -> list[list[Any]]:
