@@ -26,6 +26,7 @@ from shopops.ingest.sources import SourceRegistry, SourceSpec, load_builtin_spec
 from shopops.metrics.catalog import load_catalog
 from shopops.metrics.completeness import PartialDay, latest_complete, partial_days
 from shopops.metrics.coverage import undated_tables
+from shopops.metrics.engine import MetricEngine
 from shopops.metrics.master import ShippingRates, master_table
 from shopops.platforms import PLATFORMS
 from shopops.settings import CONFIG_NAME, DEFAULT_CONFIG, CustomSource, Settings, load_settings
@@ -83,6 +84,8 @@ class Workspace:
         self.warehouse = Warehouse(root / WAREHOUSE_NAME)
         self.registry = SourceRegistry(self._specs())
         self._importer: Importer | None = None
+        # Where master tables are computed: None is the warehouse's DuckDB; `--engine spark` sets one.
+        self.metric_engine: MetricEngine | None = None
         self._run_settings_hooks()
 
     # -- life cycle ------------------------------------------------------------------------
@@ -391,6 +394,7 @@ class Workspace:
             shipping=self.shipping_rates(),
             total=total,
             catalog=None if metrics is None else load_catalog().only(metrics),
+            engine=self.metric_engine,
         )
 
 

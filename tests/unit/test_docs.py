@@ -30,6 +30,6 @@ def test_glossary_names_every_metric_and_source() -> None:
 def test_readme_states_the_two_fresh_machine_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "pip install -e . && shopops demo" in readme
-    assert "pip install -e '.[dev,bench]' && scripts/check" in readme
+    assert "pip install -e '.[dev,bench,spark]' && scripts/check" in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "pip install --quiet -e '.[dev,bench]' && scripts/check" in ci
+    assert "pip install --quiet -e '.[dev,bench,spark]' && scripts/check" in ci

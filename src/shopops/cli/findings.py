@@ -14,6 +14,7 @@ from shopops.analysis.anomalies.finding import SEVERITIES
 from shopops.analysis.explain import text
 from shopops.analysis.explain.change import explain_change
 from shopops.cli.context import default_day, err, open_workspace, out, parse_day, user_errors
+from shopops.cli.engine_options import engine_options, use_engine
 from shopops.cli.findings_output import csv_text, empty_text, json_text, print_skipped, print_table
 from shopops.cli.options import shop_option
 from shopops.errors import UserError
@@ -78,6 +79,7 @@ def _latest(workspace: Workspace) -> dt.date:
     default="table",
     show_default=True,
 )
+@engine_options
 @click.pass_context
 @user_errors
 def findings_command(
@@ -88,6 +90,9 @@ def findings_command(
     severity: str,
     show_all: bool,
     output_format: str,
+    engine: str,
+    spark_master: str | None,
+    parquet_root: str | None,
 ) -> None:
     """异常发现: unusual figures per shop and day, with the expected range and the reason.
 
@@ -103,6 +108,7 @@ def findings_command(
     "parent"). Checks that could not run are listed after the table; in JSON/CSV mode on stderr.
     """
     workspace = open_workspace(ctx)
+    use_engine(ctx, workspace, engine, spark_master, parquet_root)
     end = end or _latest(workspace)
     start = start or end - dt.timedelta(days=6)
     settings = alert_settings(workspace.settings.raw)
@@ -113,6 +119,7 @@ def findings_command(
         shops=shops or None,
         settings=settings,
         shipping=workspace.shipping_rates(),
+        engine=workspace.metric_engine,
     )
     findings = [f for f in detection.findings if f.rank <= SEVERITIES.index(severity)]
     if output_format in ("json", "csv"):

@@ -12,6 +12,7 @@ from shopops.cli.backup import backup_command, restore_command
 from shopops.cli.context import fail, out, user_errors
 from shopops.cli.daily_run import run_group, watch_command
 from shopops.cli.doctor import doctor_command
+from shopops.cli.export import export_group
 from shopops.cli.findings import explain_command, findings_command
 from shopops.cli.importing import import_command, imports_command, sources_command
 from shopops.cli.jd import jd_group
@@ -131,6 +132,7 @@ cli.add_command(doctor_command)
 cli.add_command(shop_group)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
+cli.add_command(export_group)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from shopops.cli.context import default_day, open_workspace, out, parse_day, user_errors
+from shopops.cli.engine_options import engine_options, use_engine
 from shopops.cli.options import shop_option, split_shops
 from shopops.reports.workbook import build_report
 
@@ -33,6 +34,7 @@ def _command(kind: str, summary: str) -> click.Command:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Where to write the .xlsx (default: reports/ in the workspace).",
     )
+    @engine_options
     @click.pass_context
     @user_errors
     def command(
@@ -41,9 +43,13 @@ def _command(kind: str, summary: str) -> click.Command:
         shops: tuple[str, ...],
         old_shops: tuple[str, ...],
         output: Path | None,
+        engine: str,
+        spark_master: str | None,
+        parquet_root: str | None,
     ) -> None:
         chosen = split_shops(None, None, (*shops, *old_shops)) or None
         workspace = open_workspace(ctx)
+        use_engine(ctx, workspace, engine, spark_master, parquet_root)
         if day is None and kind == "daily":
             default_day(
                 workspace, day

@@ -9,6 +9,7 @@ import click
 import polars as pl
 
 from shopops.cli.context import open_workspace, out, parse_day, user_errors
+from shopops.cli.engine_options import engine_options, use_engine
 from shopops.cli.fitted_tables import Column, emit_rows
 from shopops.cli.options import shop_option
 from shopops.errors import UserError
@@ -51,6 +52,7 @@ def table_group() -> None:
     default=None,
     help="Header names: metric keys or 中文名 (default: keys for csv/json, 中文 for xlsx).",
 )
+@engine_options
 @click.pass_context
 @user_errors
 def master_command(
@@ -65,14 +67,19 @@ def master_command(
     total: bool,
     provenance: bool,
     labels: str | None,
+    engine: str,
+    spark_master: str | None,
+    parquet_root: str | None,
 ) -> None:
     """The master table (总表): one row per shop per day/week/month, every catalog metric.
 
     Ratios are fractions (0.0345), money has 2 decimals, unknown is empty (CSV) or null (JSON).
+    --engine spark computes it on Spark over a Parquet export (docs/scale.md), with the same figures.
     """
     if output_format == "xlsx" and output is None:
         raise UserError("--format xlsx needs --output FILE.xlsx")
     workspace = open_workspace(ctx)
+    use_engine(ctx, workspace, engine, spark_master, parquet_root)
     frame = workspace.master_table(
         start, end, shops=shops or None, grain=grain, compare=compare, provenance=provenance, total=total
     )

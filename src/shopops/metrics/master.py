@@ -23,13 +23,14 @@ from shopops.metrics.basis import basis_note
 from shopops.metrics.catalog import Catalog, Measure, load_catalog
 from shopops.metrics.compile import metric_sql
 from shopops.metrics.completeness import PartialDay, partial_days
+from shopops.metrics.engine import SCRATCH_TABLES, MetricEngine, Plan
 from shopops.metrics.providers import Provider, providers
 from shopops.metrics.totals import (
     TOTAL_SHOP,
     coverage_columns,
     covered_keys,
     total_coverage,
-    total_ctes,
+    total_step,
 )
 
 GRAINS = ("day", "week", "month")
@@ -76,8 +77,13 @@ def master_table(
     shipping: ShippingRates | None = None,
     catalog: Catalog | None = None,
     total: bool = False,
+    engine: MetricEngine | None = None,
 ) -> pl.DataFrame:
-    """One row per shop per period; with ``total``, also a 合计 row per period (platform null)."""
+    """One row per shop per period; with ``total``, also a 合计 row per period (platform null).
+
+    ``engine``: where the plan runs (default: DuckDB, on ``con``); the warehouse still gives the shops,
+    the grid and which days are complete.
+    """
     catalog = catalog or load_catalog()
     if grain not in GRAINS + SPANS or (compare and grain in SPANS):
         raise UserError(f"grain {grain!r} is not one of {', '.join(GRAINS)}")
@@ -96,10 +102,17 @@ def master_table(
         grid_start = _earliest_comparison(first, grain)
     _prepare(con, selected, grid_start, end, shipping)
     _mark_partial(con, partial_days(con, selected))
-    sql = build_sql(con, catalog, grain, compare, provenance, first, grid_start, end, total=total)
-    frame: pl.DataFrame = con.sql(sql).pl()
-    for table in ("_so_grid", "_so_shipping_rules", "_so_partial"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    try:
+        plan = build_plan(con, catalog, grain, compare, provenance, first, grid_start, end, total=total)
+        if engine is None:
+            frame: pl.DataFrame = con.sql(plan.statement()).pl()
+        else:
+            frame = engine.run(
+                plan, {t: con.sql(f"SELECT * FROM {t}").to_arrow_table() for t in SCRATCH_TABLES}
+            )
+    finally:
+        for table in SCRATCH_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
     return _with_coverage(frame, catalog) if total else frame
 
 
@@ -208,7 +221,7 @@ def _aggregate_sql(measure: Measure, grain: str) -> str:
     return f"CASE WHEN count({column}) = count(*) THEN sum({column}) END"
 
 
-def build_sql(
+def build_plan(
     con: duckdb.DuckDBPyConnection,
     catalog: Catalog,
     grain: str,
@@ -219,49 +232,65 @@ def build_sql(
     end: dt.date,
     *,
     total: bool = False,
-) -> str:
+) -> Plan:
     start_sql, end_sql = f"DATE '{grid_start}'", f"DATE '{end}'"
     used = {s for m in catalog.measures.values() for s in m.sources}
     all_providers = {k: p for k, p in providers().items() if k in used}
     available = {k: _provider_columns(con, p, start_sql, end_sql) for k, p in all_providers.items()}
-    ctes = [f"p_{k} AS ({p.sql.format(start=start_sql, end=end_sql)})" for k, p in all_providers.items()]
+    steps = [(f"p_{k}", p.sql.format(start=start_sql, end=end_sql)) for k, p in all_providers.items()]
     day_columns = []
     for measure in catalog.measures.values():
         value, source = _measure_sql(measure, available)
         day_columns.append(f'{value} AS "{measure.key}"')
         day_columns.append(f'{source} AS "{measure.key}__source"')
     joins = " ".join(f"LEFT JOIN p_{k} ON p_{k}.shop = g.shop AND p_{k}.date = g.date" for k in all_providers)
-    ctes.append(
-        f"day AS (SELECT g.shop, g.platform, g.date, {', '.join(day_columns)} FROM _so_grid g {joins})"
-    )
+    day = f"SELECT g.shop, g.platform, g.date, {', '.join(day_columns)} FROM _so_grid g {joins}"
     period_expr = "date" if grain == "day" else f"CAST(date_trunc('{grain}', date) AS DATE)"
     aggregated = [f'{_aggregate_sql(m, grain)} AS "{m.key}"' for m in catalog.measures.values()]
     aggregated += [
-        f'string_agg(DISTINCT "{m.key}__source", \'+\' ORDER BY "{m.key}__source") AS "{m.key}__source"'
+        # not string_agg(DISTINCT … ORDER BY …), which Spark SQL cannot plan
+        f"nullif(array_to_string(list_sort(list_distinct(list(\"{m.key}__source\"))), '+'), '')"
+        f' AS "{m.key}__source"'
         if grain != "day"
         else f'"{m.key}__source"'
         for m in catalog.measures.values()
     ]
     group = "GROUP BY ALL" if grain != "day" else ""
-    ctes.append(
-        f"period AS (SELECT {period_expr} AS date, shop, platform, {', '.join(aggregated)} FROM day {group})"
+    steps.append(
+        (
+            "period",
+            f"WITH day AS ({day})\nSELECT {period_expr} AS date, shop, platform,"
+            f" {', '.join(aggregated)} FROM day {group}",
+        )
     )
     metric_columns = [f'{metric_sql(m, catalog)} AS "{m.key}"' for m in catalog.metrics.values()]
-    source_columns = [f'"{m.key}__source"' for m in catalog.measures.values()] if provenance else []
-    ctes.append(
-        f"metrics_shops AS (SELECT date, shop, platform, {', '.join(metric_columns + source_columns)} FROM period)"
+    source_columns = [f'"{c}"' for c in source_columns_of(catalog, provenance)]
+    steps.append(
+        (
+            "metrics_shops",
+            f"SELECT date, shop, platform, {', '.join(metric_columns + source_columns)} FROM period",
+        )
     )
     if total:
         platforms = [row[0] for row in con.execute("SELECT DISTINCT platform FROM _so_grid").fetchall()]
-        ctes += total_ctes(catalog, provenance, basis_note(platforms))
-        ctes.append("metrics AS (SELECT * FROM metrics_shops UNION ALL BY NAME SELECT * FROM metrics_total)")
+        steps.append(total_step(catalog, provenance, basis_note(platforms)))
+        # Positional (not BY NAME, which Spark SQL lacks): metrics_total has these columns, in this order.
+        blanks = ", ".join(
+            f'CAST(NULL AS VARCHAR) AS "{c}"' for c in ["basis_note", *coverage_columns(catalog)]
+        )
+        steps.append(
+            ("metrics", f"SELECT *, {blanks} FROM metrics_shops UNION ALL SELECT * FROM metrics_total")
+        )
     else:
-        ctes.append("metrics AS (SELECT * FROM metrics_shops)")
+        steps.append(("metrics", "SELECT * FROM metrics_shops"))
     keys = list(catalog.metrics)
     hidden = coverage_columns(catalog) if total else []
     # DESIGN §5: date, shop, platform, then the catalog's metrics; whether the day is whole after them.
-    excluded = f" EXCLUDE ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in hidden)})" if hidden else ""
-    selects = [f"cur.*{excluded}", _complete_sql(grain)]
+    shown = ["date", "shop", "platform", *keys, *source_columns_of(catalog, provenance)]
+    selects = [
+        ", ".join(f'cur."{c}"' for c in shown + (["basis_note"] if total else [])),
+        _complete_sql(grain),
+    ]
     joins_out = []
     if compare:
         for name, offset in COMPARISONS[grain]:
@@ -277,10 +306,16 @@ def build_sql(
                         f" ELSE {change} END"
                     )
                 selects.append(f'{change} AS "{key}_{name}_change"')
-    return (
-        "WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(selects)} FROM metrics cur {' '.join(joins_out)}"
+    final = (
+        f"SELECT {', '.join(selects)} FROM metrics cur {' '.join(joins_out)}"
         f" WHERE cur.date >= DATE '{first}' ORDER BY cur.date, cur.platform IS NULL, cur.shop"
     )
+    return Plan(tuple(steps), final, independent=len(all_providers))
+
+
+def source_columns_of(catalog: Catalog, provenance: bool) -> list[str]:
+    """The ``<measure>__source`` columns a master table with ``provenance`` carries."""
+    return [f"{m.key}__source" for m in catalog.measures.values()] if provenance else []
 
 
 def _change_sql(catalog: Catalog, key: str, other: str) -> str:

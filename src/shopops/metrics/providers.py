@@ -28,6 +28,24 @@ def covered(table: str) -> str:
     )
 
 
+def _unit_costs(rows: str, match: str, keys: str) -> str:
+    """The CTE ``unit_costs_<rows>``: per row of ``rows`` (shop, date and ``keys``) the 成本价 in force
+    that day — the latest version on or before it, a shop's own row before one for every shop ('*').
+
+    CTE names are unique across providers: Spark SQL gets every CTE hoisted to one WITH."""
+    names = ", ".join(key.split(".")[-1] for key in keys.split(", "))
+    return f"""ranked_costs_{rows} AS (
+    SELECT x.shop, x.date, {keys}, c.cost_price,
+           row_number() OVER (PARTITION BY x.shop, x.date, {keys}
+                              ORDER BY CASE WHEN c.shop = '*' THEN 1 ELSE 0 END, c.cost_from DESC) AS pick
+    FROM {rows} x JOIN product_master c
+      ON {match} AND c.shop IN (x.shop, '*') AND c.cost_from <= x.date AND c.cost_price IS NOT NULL
+),
+unit_costs_{rows} AS (
+    SELECT shop, date, {names}, cost_price AS unit_cost FROM ranked_costs_{rows} WHERE pick = 1
+)"""
+
+
 def _channel_spend() -> str:
     return ",\n       ".join(
         f"sum(spend) FILTER (WHERE channel = '{c.key}') AS ad_spend_{c.key}" for c in ad_channels()
@@ -128,41 +146,43 @@ SELECT shop, date, commission AS affiliate_commission FROM affiliate_day WHERE d
         ),
         # Cost of each paid line at the cost valid on its payment day (商品资料: the version with the
         # latest 成本生效日期 on or before it, rows without 成本价 skipped); a shop's own cost row
-        # wins over one for every shop ('*').
+        # wins over one for every shop ('*'). The cost depends on (shop, day, SKU) only, so lines are
+        # summed to that grain first and each group picks its cost by a window (not a correlated
+        # subquery with LIMIT, which Spark SQL cannot run).
         Provider(
             "cost_lines",
             "千牛·宝贝报表 × SKU成本",
-            """
+            f"""
 WITH lines AS (
-    SELECT l.shop, CAST(l.paid_at AS DATE) AS date, l.quantity, l.sku_code,
-           (SELECT c.cost_price FROM product_master c
-             WHERE c.sku = l.sku_code AND c.shop IN (l.shop, '*') AND c.cost_from <= CAST(l.paid_at AS DATE)
-               AND c.cost_price IS NOT NULL
-             ORDER BY c.shop = '*', c.cost_from DESC LIMIT 1) AS unit_cost
+    SELECT l.shop, CAST(l.paid_at AS DATE) AS date, l.sku_code, sum(l.quantity) AS quantity
     FROM order_lines l
-    WHERE l.paid_at IS NOT NULL AND CAST(l.paid_at AS DATE) BETWEEN {start} AND {end}
-)
-SELECT shop, date, sum(quantity) AS cost_units,
-       sum(quantity) FILTER (WHERE unit_cost IS NOT NULL) AS cost_known_units,
-       CASE WHEN count(*) FILTER (WHERE unit_cost IS NULL) = 0 THEN sum(quantity * unit_cost) END AS cogs
-FROM lines GROUP BY ALL""",
+    WHERE l.paid_at IS NOT NULL AND CAST(l.paid_at AS DATE) BETWEEN {{start}} AND {{end}}
+    GROUP BY l.shop, CAST(l.paid_at AS DATE), l.sku_code
+),
+{_unit_costs("lines", "c.sku = x.sku_code", "x.sku_code")}
+SELECT x.shop, x.date, sum(x.quantity) AS cost_units,
+       sum(x.quantity) FILTER (WHERE u.unit_cost IS NOT NULL) AS cost_known_units,
+       CASE WHEN count(*) FILTER (WHERE u.unit_cost IS NULL) = 0 THEN sum(x.quantity * u.unit_cost) END AS cogs
+FROM lines x LEFT JOIN unit_costs_lines u
+  ON u.shop = x.shop AND u.date = x.date AND u.sku_code IS NOT DISTINCT FROM x.sku_code
+GROUP BY x.shop, x.date""",
         ),
         Provider(
             "cost_items",
             "生意参谋·商品效果 × SKU成本",
-            """
+            f"""
 WITH items AS (
-    SELECT i.shop, i.date, i.units,
-           (SELECT c.cost_price FROM product_master c
-             WHERE (c.item_id = i.item_id OR c.sku = i.item_code) AND c.shop IN (i.shop, '*')
-               AND c.cost_from <= i.date AND c.cost_price IS NOT NULL
-             ORDER BY c.shop = '*', c.cost_from DESC LIMIT 1) AS unit_cost
-    FROM sycm_item_day i WHERE i.date BETWEEN {start} AND {end} AND coalesce(i.units, 0) > 0
-)
-SELECT shop, date, sum(units) AS cost_units,
-       sum(units) FILTER (WHERE unit_cost IS NOT NULL) AS cost_known_units,
-       CASE WHEN count(*) FILTER (WHERE unit_cost IS NULL) = 0 THEN sum(units * unit_cost) END AS cogs
-FROM items GROUP BY ALL""",
+    SELECT i.shop, i.date, i.item_id, i.item_code, sum(i.units) AS units
+    FROM sycm_item_day i WHERE i.date BETWEEN {{start}} AND {{end}} AND coalesce(i.units, 0) > 0
+    GROUP BY i.shop, i.date, i.item_id, i.item_code
+),
+{_unit_costs("items", "(c.item_id = x.item_id OR c.sku = x.item_code)", "x.item_id, x.item_code")}
+SELECT x.shop, x.date, sum(x.units) AS cost_units,
+       sum(x.units) FILTER (WHERE u.unit_cost IS NOT NULL) AS cost_known_units,
+       CASE WHEN count(*) FILTER (WHERE u.unit_cost IS NULL) = 0 THEN sum(x.units * u.unit_cost) END AS cogs
+FROM items x LEFT JOIN unit_costs_items u ON u.shop = x.shop AND u.date = x.date
+  AND u.item_id IS NOT DISTINCT FROM x.item_id AND u.item_code IS NOT DISTINCT FROM x.item_code
+GROUP BY x.shop, x.date""",
         ),
         Provider(
             "shipping_orders",

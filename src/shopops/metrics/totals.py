@@ -114,8 +114,8 @@ def is_recomputed(metric: Metric) -> bool:
     return "/" in metric.formula
 
 
-def total_ctes(catalog: Catalog, provenance: bool, note: str | None = None) -> list[str]:
-    """The CTE ``metrics_total`` over ``period`` (measures) and ``metrics_shops`` (metrics) per shop.
+def total_step(catalog: Catalog, provenance: bool, note: str | None = None) -> tuple[str, str]:
+    """The step ``metrics_total`` over ``period`` (measures) and ``metrics_shops`` (metrics) per shop.
 
     Besides the metrics, each total row has ``<key>__shops``: the shops the value rests on, comma
     separated, sorted (compared between periods, then dropped). ``note`` is the 口径 note of a
@@ -143,15 +143,16 @@ def total_ctes(catalog: Catalog, provenance: bool, note: str | None = None) -> l
         values += [f'CAST(NULL AS VARCHAR) AS "{key}__source"' for key in catalog.measures]
     quoted = "'" + note.replace("'", "''") + "'" if note else "NULL"
     values.append(f"CAST({quoted} AS VARCHAR) AS basis_note")
-    return [
-        f"metrics_total AS (SELECT m.date, '{TOTAL_SHOP}' AS shop, CAST(NULL AS VARCHAR) AS platform,"
+    return (
+        "metrics_total",
+        f"SELECT m.date, '{TOTAL_SHOP}' AS shop, CAST(NULL AS VARCHAR) AS platform,"
         f" {', '.join(values + shops)} FROM metrics_shops m"
-        " JOIN period p ON p.date = m.date AND p.shop = m.shop GROUP BY m.date)"
-    ]
+        " JOIN period p ON p.date = m.date AND p.shop = m.shop GROUP BY m.date",
+    )
 
 
 def coverage_columns(catalog: Catalog) -> list[str]:
-    """The ``<key>__shops`` columns :func:`total_ctes` adds (dropped from the master table)."""
+    """The ``<key>__shops`` columns :func:`total_step` adds (dropped from the master table)."""
     return [f"{m.key}__shops" for m in catalog.metrics.values() if is_additive(m) or is_recomputed(m)]
 
 

@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "login": "登录",
     "login.failed": "登录失败",
     "backup": "备份",
+    "export": "导出",
     "restore": "恢复",
     "staff.bonus": "奖金定稿",
     "staff.cards": "写出评分表",

@@ -38,6 +38,7 @@ from shopops.channels import ad_channels
 from shopops.errors import UserError
 from shopops.metrics.breakdowns import refund_reasons
 from shopops.metrics.catalog import Catalog, load_catalog
+from shopops.metrics.engine import MetricEngine
 from shopops.metrics.master import ShippingRates, master_table
 
 _SPENDS = tuple(f"ad_spend_{c.key}" for c in ad_channels())
@@ -104,14 +105,24 @@ def detect(
     settings: AlertSettings | None = None,
     shipping: ShippingRates | None = None,
     catalog: Catalog | None = None,
+    engine: MetricEngine | None = None,
 ) -> Detection:
-    """The findings, and the checks that could not run (history too short, no such data …)."""
+    """The findings, and the checks that could not run (history too short, no such data …).
+
+    ``engine``: where the master table is computed (default: DuckDB on ``con``, which the checks
+    below the shop level always read)."""
     if end < start:
         raise UserError(f"--to {end} is before --from {start}; swap them")
     settings = settings or AlertSettings()
     catalog = catalog or load_catalog()
     frame = master_table(
-        con, history_start(start, settings), end, shops=shops, shipping=shipping, catalog=catalog
+        con,
+        history_start(start, settings),
+        end,
+        shops=shops,
+        shipping=shipping,
+        catalog=catalog,
+        engine=engine,
     )
     by_shop: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in frame.to_dicts():

@@ -25,8 +25,6 @@ from shopops.domains.returns.relations import CASES, RETURN_KINDS
 from shopops.domains.returns.rules import ReturnRules
 from shopops.metrics.providers import Provider, covered
 
-_CLASS_TYPE = "STRUCT(name VARCHAR, words VARCHAR[])[]"
-
 
 def keep_rules(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> None:
     """The settings hook: ``return_reason_classes`` holds the workspace's reason classes (a bad
@@ -59,35 +57,35 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _defaults() -> tuple[str, str]:
-    """The default classes and product classes as SQL literals (no braces: provider SQL is formatted)."""
+def reason_class_ctes(cases: str = "cases") -> str:
+    """CTEs after ``cases``: ``reason_products`` says, per reason ('' for none), whether it falls in a
+    product class (品退) under the workspace's classes (the defaults where none are stored).
+
+    A reason is in the first class with one of its words in it, else in the last class
+    (rules.classify). Written as joins, not lambdas over subqueries, so Spark SQL runs it too.
+    """
     rules = ReturnRules()
-    classes = ", ".join(
-        f"struct_pack(name := {_literal(c.name)}, words := CAST([{', '.join(map(_literal, c.words))}] AS VARCHAR[]))"
-        for c in rules.reason_classes
+    defaults = ", ".join(
+        f"({position}, {_literal(c.name)}, CAST([{', '.join(map(_literal, c.words))}] AS VARCHAR[]),"
+        f" {str(c.name in rules.product_classes).upper()})"
+        for position, c in enumerate(rules.reason_classes, start=1)
     )
-    products = ", ".join(map(_literal, rules.product_classes))
-    return f"[{classes}]", f"CAST([{products}] AS VARCHAR[])"
-
-
-def product_test(reason: str) -> str:
-    """SQL: whether ``reason`` falls in a product class (品退), under the workspace's classes."""
-    classes, products = _defaults()
-    stored = "(SELECT list(struct_pack(name := name, words := words) ORDER BY position) FROM return_reason_classes)"
-    stored_products = (
-        "(SELECT list(name ORDER BY position) FILTER (WHERE product) FROM return_reason_classes)"
-    )
-    chosen = f"coalesce({stored}, CAST({classes} AS {_CLASS_TYPE}))"
-    some = "(SELECT count(*) > 0 FROM return_reason_classes)"
-    product = (
-        f"(CASE WHEN {some} THEN coalesce({stored_products}, CAST([] AS VARCHAR[])) ELSE {products} END)"
-    )
-    # The first class with one of its words in the reason; none: the last class (rules.classify).
-    first = (
-        f"coalesce(list_filter({chosen}, lambda c: len(list_filter(c.words,"
-        f" lambda w: contains(coalesce({reason}, ''), w))) > 0)[1].name, {chosen}[-1].name)"
-    )
-    return f"list_contains({product}, {first})"
+    return f"""classes AS (
+    SELECT position AS class_position, name, words, product FROM return_reason_classes
+    UNION ALL
+    SELECT * FROM (VALUES {defaults}) AS d(class_position, name, words, product)
+    WHERE NOT EXISTS (SELECT 1 FROM return_reason_classes)
+),
+class_words AS (SELECT class_position, unnest(words) AS word FROM classes),
+reasons AS (SELECT DISTINCT coalesce(reason, '') AS reason FROM {cases}),
+reason_classes AS (
+    SELECT r.reason, coalesce(min(w.class_position), (SELECT max(class_position) FROM classes)) AS class_position
+    FROM reasons r LEFT JOIN class_words w ON contains(r.reason, w.word)
+    GROUP BY r.reason
+),
+reason_products AS (
+    SELECT r.reason, c.product FROM reason_classes r JOIN classes c ON c.class_position = r.class_position
+)"""
 
 
 def returns_providers() -> list[Provider]:
@@ -98,10 +96,12 @@ def returns_providers() -> list[Provider]:
             "千牛·退款管理 + 抖店·售后表（成功退款，按完结日）",
             f"""
 WITH cases AS ({CASES}),
+{reason_class_ctes()},
 days AS (SELECT * FROM {covered("refunds")} UNION SELECT * FROM {covered("after_sales")}),
 won AS (
-    SELECT shop, CAST(completed_at AS DATE) AS date, kind, shipped, amount, {product_test("reason")} AS product
-    FROM cases WHERE outcome = '成功' AND (kind IS NULL OR kind IN ({kinds})) AND completed_at IS NOT NULL
+    SELECT c.shop, CAST(c.completed_at AS DATE) AS date, c.kind, c.shipped, c.amount, rp.product
+    FROM cases c LEFT JOIN reason_products rp ON rp.reason = coalesce(c.reason, '')
+    WHERE outcome = '成功' AND (kind IS NULL OR kind IN ({kinds})) AND completed_at IS NOT NULL
 )
 SELECT d.shop, d.date,
        coalesce(sum(w.amount), 0) AS return_success_amount,
